@@ -1,0 +1,93 @@
+package dev.pgmessaging.deployment;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.jandex.Type;
+
+import dev.pgmessaging.runtime.PostgresConnector;
+import dev.pgmessaging.runtime.schema.Migration;
+import dev.pgmessaging.runtime.sql.SqlStatements;
+import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
+import io.quarkus.deployment.annotations.BuildProducer;
+import io.quarkus.deployment.annotations.BuildStep;
+import io.quarkus.deployment.builditem.CombinedIndexBuildItem;
+import io.quarkus.deployment.builditem.FeatureBuildItem;
+import io.quarkus.deployment.builditem.RunTimeConfigurationDefaultBuildItem;
+import io.quarkus.deployment.builditem.nativeimage.NativeImageResourceBuildItem;
+import io.quarkus.deployment.builditem.nativeimage.ReflectiveClassBuildItem;
+import io.quarkus.smallrye.reactivemessaging.deployment.items.ChannelDirection;
+import io.quarkus.smallrye.reactivemessaging.deployment.items.ConnectorManagedChannelBuildItem;
+
+class PostgresMessagingProcessor {
+
+    static final String FEATURE = "messaging-postgres";
+    static final String PAYLOAD_TYPE = "payload-type";
+    /** Payload types with a built-in codec: nothing to register for reflection. */
+    private static final Set<String> BUILT_IN = Set.of("byte[]", "io.vertx.core.json.JsonObject",
+            "io.vertx.core.json.JsonArray", "int", "long", "short", "byte", "double", "float", "boolean", "char");
+
+    @BuildStep
+    FeatureBuildItem feature() {
+        return new FeatureBuildItem(FEATURE);
+    }
+
+    @BuildStep
+    AdditionalBeanBuildItem connector() {
+        return AdditionalBeanBuildItem.unremovableOf(PostgresConnector.class);
+    }
+
+    @BuildStep
+    NativeImageResourceBuildItem sqlResources() {
+        List<String> resources = new java.util.ArrayList<>(List.of(
+                SqlStatements.RESOURCE_ROOT + "schema.sql", SqlStatements.RESOURCE_ROOT + "queue_message.sql"));
+        Migration.ALL.forEach(m -> resources.add(Migration.RESOURCE_DIRECTORY + m.file()));
+        return new NativeImageResourceBuildItem(resources);
+    }
+
+    /**
+     * Sets {@code payload-type} of every channel of this connector to the type its signatures
+     * use, as a runtime default (so an explicit setting wins), and registers the JSON payload
+     * classes for reflection.
+     */
+    @BuildStep
+    void payloadTypes(CombinedIndexBuildItem index, List<ConnectorManagedChannelBuildItem> channels,
+            BuildProducer<RunTimeConfigurationDefaultBuildItem> defaults,
+            BuildProducer<ReflectiveClassBuildItem> reflection) {
+        PayloadTypeDiscovery.Result discovered = new PayloadTypeDiscovery(index.getIndex()).discover();
+        Config config = ConfigProvider.getConfig();
+        for (ConnectorManagedChannelBuildItem channel : channels) {
+            if (!PostgresConnector.NAME.equals(channel.getConnector())) {
+                continue;
+            }
+            boolean incoming = channel.getDirection() == ChannelDirection.INCOMING;
+            String name = channel.getName();
+            Map<String, Type> types = incoming ? discovered.incoming() : discovered.outgoing();
+            Type type = types.get(unquote(name));
+            String typeName = type == null ? null : PayloadTypeDiscovery.typeName(type);
+            if (typeName == null) {
+                continue;
+            }
+            String key = "mp.messaging." + (incoming ? "incoming." : "outgoing.") + name + "." + PAYLOAD_TYPE;
+            if (config.getOptionalValue(key, String.class).isPresent() || config
+                    .getOptionalValue("mp.messaging.connector." + PostgresConnector.NAME + "." + PAYLOAD_TYPE, String.class)
+                    .isPresent()) {
+                continue; // configured by the user: leave it alone
+            }
+            defaults.produce(new RunTimeConfigurationDefaultBuildItem(key, typeName));
+            if (!BUILT_IN.contains(typeName) && !typeName.startsWith("java.")) {
+                reflection.produce(ReflectiveClassBuildItem.builder(typeName).constructors().methods().fields()
+                        .reason(getClass().getName()).build());
+            }
+        }
+    }
+
+    private static String unquote(String channel) {
+        return channel.length() > 1 && channel.startsWith("\"") && channel.endsWith("\"")
+                ? channel.substring(1, channel.length() - 1)
+                : channel;
+    }
+}

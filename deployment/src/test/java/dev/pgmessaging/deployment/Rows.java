@@ -1,0 +1,47 @@
+package dev.pgmessaging.deployment;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+import javax.sql.DataSource;
+
+/** Reads the queue table of a test's schema directly, to check what the connector stored. */
+final class Rows {
+
+    private Rows() {
+    }
+
+    static long count(DataSource dataSource, String schema, String queue) {
+        return queryLong(dataSource, "SELECT count(*) FROM \"" + schema + "\".queue_message WHERE queue = ?", queue);
+    }
+
+    static String header(DataSource dataSource, String schema, String queue, String header) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT headers ->> ? FROM \"" + schema + "\".queue_message WHERE queue = ? LIMIT 1")) {
+            s.setString(1, header);
+            s.setString(2, queue);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static long queryLong(DataSource dataSource, String sql, String parameter) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            if (parameter != null) {
+                s.setString(1, parameter);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

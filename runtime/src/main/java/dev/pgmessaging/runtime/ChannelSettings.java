@@ -1,0 +1,113 @@
+package dev.pgmessaging.runtime;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.pgmessaging.runtime.queue.QueueConsumerSettings;
+import dev.pgmessaging.runtime.queue.QueueProducerSettings;
+import dev.pgmessaging.runtime.sql.Identifiers;
+import io.quarkus.datasource.common.runtime.DataSourceUtil;
+import io.quarkus.runtime.configuration.DurationConverter;
+
+/**
+ * Reads and validates the attributes of a channel once, at startup: a bad value fails the
+ * startup with one message naming the channel and the property.
+ */
+final class ChannelSettings {
+
+    private static final Map<String, Class<?>> NAMED_TYPES = Map.of(
+            "byte[]", byte[].class, "[B", byte[].class,
+            "int", int.class, "long", long.class, "short", short.class, "byte", byte.class,
+            "double", double.class, "float", float.class, "boolean", boolean.class, "char", char.class);
+
+    record Incoming(String channel, String dataSource, QueueConsumerSettings queue) {
+    }
+
+    record Outgoing(String channel, String dataSource, QueueProducerSettings queue) {
+    }
+
+    private ChannelSettings() {
+    }
+
+    static Incoming incoming(PostgresConnectorIncomingConfiguration config) {
+        String channel = config.getChannel();
+        Problems problems = new Problems("mp.messaging.incoming." + channel + ".");
+        String queue = queueName(problems, "queue", config.getQueue().orElse(channel));
+        String deadLetterQueue = queueName(problems, "dead-letter-queue", config.getDeadLetterQueue().orElse(queue + ".dlq"));
+        int claimSize = positive(problems, "claim-size", config.getClaimSize(), 10_000);
+        int prefetch = positive(problems, "prefetch", config.getPrefetch(), 100_000);
+        Duration visibilityTimeout = duration(problems, "visibility-timeout", config.getVisibilityTimeout());
+        Duration pollInterval = duration(problems, "poll-interval", config.getPollInterval());
+        Class<?> payloadType = payloadType(problems, config.getPayloadType());
+        return new Incoming(channel, dataSource(config.getDatasource()),
+                new QueueConsumerSettings(channel, queue, deadLetterQueue, claimSize, prefetch, visibilityTimeout,
+                        pollInterval, config.getNotifications(), payloadType));
+    }
+
+    static Outgoing outgoing(PostgresConnectorOutgoingConfiguration config) {
+        String channel = config.getChannel();
+        Problems problems = new Problems("mp.messaging.outgoing." + channel + ".");
+        String queue = queueName(problems, "queue", config.getQueue().orElse(channel));
+        int maxBatchSize = positive(problems, "max-batch-size", config.getMaxBatchSize(), 10_000);
+        payloadType(problems, config.getPayloadType());
+        return new Outgoing(channel, dataSource(config.getDatasource()),
+                new QueueProducerSettings(channel, queue, maxBatchSize, config.getNotifications()));
+    }
+
+    private static String dataSource(Optional<String> name) {
+        return name.orElse(DataSourceUtil.DEFAULT_DATASOURCE_NAME);
+    }
+
+    private static String queueName(Problems problems, String property, String value) {
+        String problem = Identifiers.queueNameProblem(value);
+        if (problem != null) {
+            problems.fail(property, value, problem);
+        }
+        return value;
+    }
+
+    private static int positive(Problems problems, String property, int value, int max) {
+        if (value < 1 || value > max) {
+            problems.fail(property, value, "it must be between 1 and " + max);
+        }
+        return value;
+    }
+
+    private static Duration duration(Problems problems, String property, String value) {
+        Duration duration;
+        try {
+            duration = DurationConverter.parseDuration(value);
+        } catch (RuntimeException e) {
+            duration = null;
+        }
+        if (duration == null || duration.isNegative() || duration.isZero()) {
+            problems.fail(property, value, "it must be a positive duration such as 30s, 500ms, 5m or PT30S");
+        }
+        return duration;
+    }
+
+    private static Class<?> payloadType(Problems problems, Optional<String> name) {
+        if (name.isEmpty()) {
+            return null;
+        }
+        Class<?> type = NAMED_TYPES.get(name.get());
+        if (type != null) {
+            return type;
+        }
+        try {
+            return Class.forName(name.get(), false, Thread.currentThread().getContextClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            problems.fail("payload-type", name.get(), "no such class");
+            return null;
+        }
+    }
+
+    /** Builds the one message that names the channel, the property and what is wrong with its value. */
+    private record Problems(String prefix) {
+        void fail(String property, Object value, String reason) {
+            throw new IllegalArgumentException(
+                    "Invalid channel configuration: " + prefix + property + "=" + value + ": " + reason);
+        }
+    }
+}

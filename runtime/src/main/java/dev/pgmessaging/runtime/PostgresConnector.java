@@ -1,0 +1,160 @@
+package dev.pgmessaging.runtime;
+
+import static io.smallrye.reactive.messaging.annotations.ConnectorAttribute.Direction.INCOMING;
+import static io.smallrye.reactive.messaging.annotations.ConnectorAttribute.Direction.INCOMING_AND_OUTGOING;
+import static io.smallrye.reactive.messaging.annotations.ConnectorAttribute.Direction.OUTGOING;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Flow;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Reception;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.transaction.TransactionManager;
+
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.spi.Connector;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.pgmessaging.runtime.payload.PayloadCodec;
+import dev.pgmessaging.runtime.queue.QueueSink;
+import dev.pgmessaging.runtime.queue.QueueSource;
+import io.smallrye.reactive.messaging.annotations.ConnectorAttribute;
+import io.smallrye.reactive.messaging.connector.InboundConnector;
+import io.smallrye.reactive.messaging.connector.OutboundConnector;
+import io.smallrye.reactive.messaging.health.HealthReport;
+import io.smallrye.reactive.messaging.health.HealthReporter;
+import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
+
+/**
+ * The {@code postgres} connector: channels whose messages move through PostgreSQL tables.
+ * <p>
+ * Every channel attribute is declared here, once; the configuration classes and the attribute
+ * reference in the docs are generated from these declarations.
+ */
+@ApplicationScoped
+@Connector(PostgresConnector.NAME)
+// Common
+@ConnectorAttribute(name = "datasource", type = "string", direction = INCOMING_AND_OUTGOING,
+        description = "The name of the datasource (quarkus.datasource.<name>.*) holding the messaging tables. The default datasource when not set.")
+@ConnectorAttribute(name = "queue", type = "string", direction = INCOMING_AND_OUTGOING,
+        description = "The queue to consume from (incoming) or send to (outgoing). The channel name when not set.")
+@ConnectorAttribute(name = "payload-type", type = "string", direction = INCOMING_AND_OUTGOING,
+        description = "The class of the payload: `java.lang.String`, `byte[]`, a primitive or boxed type, `io.vertx.core.json.JsonObject`, or a class read and written as JSON with Jackson. Set at build time from the signatures of the channel's methods, emitters and injection points; set it to override. When nothing sets it, incoming payloads are `String` for text and JSON and `byte[]` otherwise.")
+@ConnectorAttribute(name = "notifications", type = "boolean", direction = INCOMING_AND_OUTGOING, defaultValue = "true",
+        description = "Whether to use LISTEN/NOTIFY: producers notify once per written batch and idle consumers wake up within milliseconds. Turn it off behind a pooler that does not support LISTEN (e.g. PgBouncer in transaction mode); consumers then rely on `poll-interval`.")
+// Incoming
+@ConnectorAttribute(name = "visibility-timeout", type = "string", direction = INCOMING, defaultValue = "30s",
+        description = "How long a delivered message stays invisible to other consumers. A message neither acked nor nacked within this time is delivered again. A duration: `30s`, `500ms`, `5m` or ISO-8601 (`PT30S`).")
+@ConnectorAttribute(name = "claim-size", type = "int", direction = INCOMING, defaultValue = "100",
+        description = "The maximum number of messages leased by one claim statement.")
+@ConnectorAttribute(name = "prefetch", type = "int", direction = INCOMING, defaultValue = "256",
+        description = "The maximum number of messages the channel holds leased and not yet acked or nacked.")
+@ConnectorAttribute(name = "poll-interval", type = "string", direction = INCOMING, defaultValue = "2s",
+        description = "How often an idle consumer looks for messages without being notified: the backstop for lost notifications and the delay before a message whose visibility timeout expired is redelivered to an idle consumer. A duration.")
+@ConnectorAttribute(name = "dead-letter-queue", type = "string", direction = INCOMING,
+        description = "The queue that receives the messages that cannot be processed, such as a payload that cannot be read as `payload-type`, with the reason in their headers. `<queue>.dlq` when not set.")
+// Outgoing
+@ConnectorAttribute(name = "max-batch-size", type = "int", direction = OUTGOING, defaultValue = "500",
+        description = "The maximum number of pending messages appended by one statement.")
+public class PostgresConnector implements InboundConnector, OutboundConnector, HealthReporter {
+
+    public static final String NAME = "postgres";
+
+    @Inject
+    PostgresMessagingConfig config;
+    @Inject
+    ExecutionHolder execution;
+    @Inject
+    Instance<TransactionManager> transactionManager;
+    @Inject
+    Instance<ObjectMapper> objectMapper;
+
+    private final Map<String, DataSourceResources> resources = new ConcurrentHashMap<>();
+    private final List<QueueSource> sources = new CopyOnWriteArrayList<>();
+    private final List<QueueSink> sinks = new CopyOnWriteArrayList<>();
+    private volatile PayloadCodec codec;
+
+    @Override
+    public Flow.Publisher<? extends Message<?>> getPublisher(Config channelConfig) {
+        ChannelSettings.Incoming channel = ChannelSettings.incoming(new PostgresConnectorIncomingConfiguration(channelConfig));
+        DataSourceResources ds = resources(channel.dataSource(), channel.channel(), "incoming");
+        ds.registerQueue(channel.queue().queue());
+        ds.registerQueue(channel.queue().deadLetterQueue());
+        QueueSource source = new QueueSource(channel.queue(), ds.dataSource(), ds.queues(), codec(),
+                channel.queue().listen() ? ds.wakeups() : null, execution.vertx().getDelegate());
+        sources.add(source);
+        return source.stream();
+    }
+
+    @Override
+    public Flow.Subscriber<? extends Message<?>> getSubscriber(Config channelConfig) {
+        ChannelSettings.Outgoing channel = ChannelSettings.outgoing(new PostgresConnectorOutgoingConfiguration(channelConfig));
+        DataSourceResources ds = resources(channel.dataSource(), channel.channel(), "outgoing");
+        ds.registerQueue(channel.queue().queue());
+        TransactionManager tm = transactionManager.isResolvable() ? transactionManager.get() : null;
+        QueueSink sink = new QueueSink(channel.queue(), ds.dataSource(), ds.queues(), codec(), tm);
+        sinks.add(sink);
+        return sink;
+    }
+
+    private DataSourceResources resources(String dataSourceName, String channel, String direction) {
+        return resources.computeIfAbsent(dataSourceName,
+                name -> DataSourceResources.open(name, config, channel, direction));
+    }
+
+    private PayloadCodec codec() {
+        if (codec == null) {
+            codec = new PayloadCodec(objectMapper.isResolvable() ? objectMapper.get() : new ObjectMapper());
+        }
+        return codec;
+    }
+
+    @Override
+    public HealthReport getReadiness() {
+        return health();
+    }
+
+    @Override
+    public HealthReport getLiveness() {
+        return health();
+    }
+
+    private HealthReport health() {
+        HealthReport.HealthReportBuilder builder = HealthReport.builder();
+        for (QueueSource source : sources) {
+            String failure = source.failure();
+            builder.add(source.channel(), failure == null, failure);
+        }
+        for (QueueSink sink : sinks) {
+            String failure = sink.failure();
+            builder.add(sink.channel(), failure == null, failure);
+        }
+        return builder.build();
+    }
+
+    /**
+     * Stops claiming, settles what was acked, writes what is pending, then releases the
+     * connections: before the application scope, and with it the datasources, goes away.
+     */
+    void terminate(@Observes(notifyObserver = Reception.IF_EXISTS) @Priority(50) @BeforeDestroyed(ApplicationScoped.class) Object event) {
+        shutdown();
+    }
+
+    @PreDestroy
+    void shutdown() {
+        sources.forEach(QueueSource::stop);
+        sinks.forEach(QueueSink::stop);
+        resources.values().forEach(DataSourceResources::close);
+    }
+}

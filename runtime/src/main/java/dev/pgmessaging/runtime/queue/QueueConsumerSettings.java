@@ -1,0 +1,20 @@
+package dev.pgmessaging.runtime.queue;
+
+import java.time.Duration;
+
+/**
+ * The validated settings of one incoming queue channel.
+ *
+ * @param channel the channel name
+ * @param queue the queue consumed
+ * @param deadLetterQueue where messages that cannot be processed go
+ * @param claimSize the maximum number of messages leased by one claim statement
+ * @param prefetch the maximum number of messages leased and not yet acked or nacked
+ * @param visibilityTimeout how long a lease lasts before the message is delivered again
+ * @param pollInterval how often an idle consumer checks for messages without a notification
+ * @param listen whether to be woken by LISTEN/NOTIFY
+ * @param payloadType the type payloads are read as, or {@code null} to go by content type
+ */
+public record QueueConsumerSettings(String channel, String queue, String deadLetterQueue, int claimSize, int prefetch,
+        Duration visibilityTimeout, Duration pollInterval, boolean listen, Class<?> payloadType) {
+}

@@ -1,0 +1,12 @@
+package dev.pgmessaging.runtime.queue;
+
+/**
+ * The validated settings of one outgoing queue channel.
+ *
+ * @param channel the channel name
+ * @param queue the queue messages are sent to
+ * @param maxBatchSize the maximum number of messages appended by one statement
+ * @param notifyConsumers whether to wake consumers with NOTIFY
+ */
+public record QueueProducerSettings(String channel, String queue, int maxBatchSize, boolean notifyConsumers) {
+}

@@ -1,0 +1,192 @@
+package dev.pgmessaging.runtime.queue;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import javax.sql.DataSource;
+
+import jakarta.transaction.Status;
+import jakarta.transaction.SystemException;
+import jakarta.transaction.TransactionManager;
+
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import dev.pgmessaging.runtime.api.OutgoingQueueMetadata;
+import dev.pgmessaging.runtime.payload.PayloadCodec;
+import dev.pgmessaging.runtime.queue.QueueStore.NewMessage;
+
+/**
+ * Sends the messages of one outgoing channel to a queue.
+ * <p>
+ * A message sent on a thread that runs a JTA transaction (an {@code Emitter.send} inside a
+ * {@code @Transactional} method) is written at once on that transaction's connection: it
+ * becomes visible if and only if the transaction commits (transactional outbox). The message
+ * is acked when it is written, so awaiting the send inside the transaction does not block.
+ * <p>
+ * Every other message is queued and written by the channel's writer thread, which appends all
+ * that is pending (up to {@code max-batch-size}) in one statement and then acks them; a
+ * failed write nacks the messages of that batch.
+ */
+public final class QueueSink implements Flow.Subscriber<Message<?>> {
+
+    private static final Logger LOG = Logger.getLogger(QueueSink.class);
+
+    private final QueueProducerSettings settings;
+    private final DataSource dataSource;
+    private final QueueStore store;
+    private final PayloadCodec codec;
+    private final TransactionManager transactions;
+    private final Queue<Message<?>> pending = new ConcurrentLinkedQueue<>();
+    private final Thread writer;
+    private volatile boolean running = true;
+    private volatile String failure;
+
+    public QueueSink(QueueProducerSettings settings, DataSource dataSource, QueueStore store, PayloadCodec codec,
+            TransactionManager transactions) {
+        this.settings = settings;
+        this.dataSource = dataSource;
+        this.store = store;
+        this.codec = codec;
+        this.transactions = transactions;
+        this.writer = new Thread(this::write, "pgmessaging-producer-" + settings.channel());
+        this.writer.setDaemon(true);
+    }
+
+    /** @return {@code null} when healthy, or what is wrong */
+    public String failure() {
+        return failure;
+    }
+
+    public String channel() {
+        return settings.channel();
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+        writer.start();
+        // Unbounded demand: an Emitter.send inside a transaction must reach onNext on the
+        // sending thread, never be buffered upstream and written later outside the transaction.
+        subscription.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(Message<?> message) {
+        if (inTransaction()) {
+            sendInTransaction(message);
+        } else {
+            pending.add(message);
+            LockSupport.unpark(writer);
+        }
+    }
+
+    private boolean inTransaction() {
+        try {
+            return transactions != null && transactions.getStatus() == Status.STATUS_ACTIVE;
+        } catch (SystemException e) {
+            return false;
+        }
+    }
+
+    private void sendInTransaction(Message<?> message) {
+        NewMessage row;
+        try {
+            row = toRow(message);
+        } catch (RuntimeException e) {
+            message.nack(e);
+            return;
+        }
+        // The connection is the one enlisted in the caller's transaction: closing it here only
+        // returns it to the transaction, which commits or rolls back the message with the rest.
+        try (Connection connection = dataSource.getConnection()) {
+            store.send(connection, List.of(row), settings.notifyConsumers());
+        } catch (SQLException e) {
+            message.nack(e);
+            return;
+        }
+        message.ack();
+    }
+
+    private void write() {
+        List<Message<?>> batch = new ArrayList<>();
+        List<NewMessage> rows = new ArrayList<>();
+        while (running || !pending.isEmpty()) {
+            Message<?> message = pending.poll();
+            if (message == null) {
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
+                continue;
+            }
+            do {
+                try {
+                    rows.add(toRow(message));
+                    batch.add(message);
+                } catch (RuntimeException e) {
+                    LOG.errorf("Channel %s cannot send a message: %s", settings.channel(), e.getMessage());
+                    message.nack(e);
+                }
+            } while (batch.size() < settings.maxBatchSize() && (message = pending.poll()) != null);
+            flush(batch, rows);
+            batch.clear();
+            rows.clear();
+        }
+    }
+
+    private void flush(List<Message<?>> batch, List<NewMessage> rows) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            store.send(connection, rows, settings.notifyConsumers());
+            failure = null;
+        } catch (SQLException | RuntimeException e) {
+            failure = String.valueOf(e.getMessage());
+            LOG.errorf("Channel %s could not send %d message(s) to queue %s: %s", settings.channel(), batch.size(),
+                    settings.queue(), e.getMessage());
+            batch.forEach(m -> m.nack(e));
+            return;
+        }
+        batch.forEach(Message::ack);
+    }
+
+    private NewMessage toRow(Message<?> message) {
+        PayloadCodec.Encoded encoded = codec.encode(message.getPayload());
+        OutgoingQueueMetadata metadata = message.getMetadata(OutgoingQueueMetadata.class).orElse(null);
+        String key = metadata == null ? null : metadata.key();
+        String headers = metadata == null ? null : codec.encodeHeaders(metadata.headers());
+        return new NewMessage(settings.queue(), key, encoded.contentType(), headers, encoded.bytes());
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+        LOG.errorf(throwable, "Channel %s failed upstream", settings.channel());
+        stop();
+    }
+
+    @Override
+    public void onComplete() {
+        stop();
+    }
+
+    /** Stops after writing what is pending. */
+    public void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        LockSupport.unpark(writer);
+        if (Thread.currentThread() != writer && writer.isAlive()) {
+            try {
+                writer.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

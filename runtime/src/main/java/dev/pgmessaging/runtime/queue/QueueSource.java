@@ -1,0 +1,227 @@
+package dev.pgmessaging.runtime.queue;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import dev.pgmessaging.runtime.api.IncomingQueueMetadata;
+import dev.pgmessaging.runtime.payload.PayloadCodec;
+import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.BackPressureStrategy;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.smallrye.reactive.messaging.providers.locals.ContextAwareMessage;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+/**
+ * Consumes one queue for one channel. A single thread per channel settles what was acked or
+ * nacked (one statement per batch), then leases as many messages as the prefetch allows
+ * (one claim statement), and otherwise sleeps until a notification, a settlement that frees
+ * room, or the poll interval wakes it. Messages are emitted on a Vert.x duplicated context,
+ * as the other connectors do, so that blocking and non-blocking handlers behave as usual.
+ */
+public final class QueueSource {
+
+    private static final Logger LOG = Logger.getLogger(QueueSource.class);
+
+    private final QueueConsumerSettings settings;
+    private final DataSource dataSource;
+    private final QueueStore store;
+    private final PayloadCodec codec;
+    private final QueueWakeups wakeups;
+    private final Context context;
+    private final BlockingQueue<Boolean> wakeSignal = new ArrayBlockingQueue<>(1);
+    private final Runnable wake = () -> wakeSignal.offer(Boolean.TRUE);
+    /** Leased messages not yet settled: id -> lease deadline (nanoTime). */
+    private final Map<Long, Long> inFlight = new ConcurrentHashMap<>();
+    private final Queue<ClaimedMessage> acks = new ConcurrentLinkedQueue<>();
+    private final Queue<ClaimedMessage> releases = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+    private volatile MultiEmitter<? super Message<?>> emitter;
+    private volatile boolean running = true;
+    private volatile String failure;
+
+    public QueueSource(QueueConsumerSettings settings, DataSource dataSource, QueueStore store, PayloadCodec codec,
+            QueueWakeups wakeups, Vertx vertx) {
+        this.settings = settings;
+        this.dataSource = dataSource;
+        this.store = store;
+        this.codec = codec;
+        this.wakeups = wakeups;
+        this.context = vertx.getOrCreateContext();
+        this.thread = new Thread(this::run, "pgmessaging-consumer-" + settings.channel());
+        this.thread.setDaemon(true);
+    }
+
+    public Multi<? extends Message<?>> stream() {
+        return Multi.createFrom().<Message<?>> emitter(e -> {
+            emitter = e;
+            e.onTermination(this::stop);
+            if (wakeups != null) {
+                wakeups.register(settings.queue(), wake);
+            }
+            thread.start();
+        }, BackPressureStrategy.BUFFER);
+    }
+
+    /** @return {@code null} when healthy, or what is wrong */
+    public String failure() {
+        return failure;
+    }
+
+    public String channel() {
+        return settings.channel();
+    }
+
+    void ack(ClaimedMessage message) {
+        acks.add(message);
+        wake.run();
+    }
+
+    void release(ClaimedMessage message, Throwable reason) {
+        LOG.debugf("Message %d of queue %s was nacked: %s", message.id(), settings.queue(), reason);
+        releases.add(message);
+        wake.run();
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                settle();
+                int room = settings.prefetch() - liveInFlight();
+                if (room > 0) {
+                    int wanted = Math.min(room, settings.claimSize());
+                    List<ClaimedMessage> claimed = store.claim(dataSource, settings.queue(), wanted,
+                            settings.visibilityTimeout());
+                    failure = null;
+                    claimed.forEach(this::emit);
+                    if (claimed.size() == wanted) {
+                        continue; // probably more waiting: claim again without sleeping
+                    }
+                }
+                waitForWake(settings.pollInterval());
+            } catch (SQLException | RuntimeException e) {
+                if (!running) {
+                    break;
+                }
+                if (failure == null) {
+                    LOG.warnf("Channel %s cannot reach queue %s: %s; retrying every %s", settings.channel(),
+                            settings.queue(), e.getMessage(), settings.pollInterval());
+                }
+                failure = String.valueOf(e.getMessage());
+                waitForWake(settings.pollInterval());
+            }
+        }
+        try {
+            settle();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf("Channel %s could not settle its last messages before stopping (%s); they will be delivered again",
+                    settings.channel(), e.getMessage());
+        }
+    }
+
+    private void emit(ClaimedMessage claimed) {
+        Object payload;
+        try {
+            payload = codec.decode(claimed.payload(), claimed.contentType(), settings.payloadType());
+        } catch (IllegalArgumentException e) {
+            deadLetter(claimed, e);
+            return;
+        }
+        inFlight.put(claimed.id(), System.nanoTime() + settings.visibilityTimeout().toNanos());
+        IncomingQueueMetadata metadata = new IncomingQueueMetadata(settings.queue(), claimed.id(), claimed.attempt(),
+                codec.decodeHeaders(claimed.headers()), claimed.enqueuedAt(), claimed.key(), claimed.contentType());
+        Context messageContext = VertxContext.createNewDuplicatedContext(context);
+        messageContext.runOnContext(ignored -> emitter.emit(
+                new QueueMessage<>(payload, ContextAwareMessage.captureContextMetadata(metadata), claimed, this)));
+    }
+
+    private void deadLetter(ClaimedMessage claimed, IllegalArgumentException reason) {
+        LOG.errorf("Channel %s cannot read message %d of queue %s, moving it to %s: %s", settings.channel(), claimed.id(),
+                settings.queue(), settings.deadLetterQueue(), reason.getMessage());
+        try {
+            store.deadLetter(dataSource, claimed.id(), claimed.leaseToken(), settings.deadLetterQueue(), reason);
+        } catch (SQLException e) {
+            LOG.errorf("Channel %s could not move message %d to %s (%s); it will be delivered again",
+                    settings.channel(), claimed.id(), settings.deadLetterQueue(), e.getMessage());
+        }
+    }
+
+    /** Runs the pending acks and releases, one statement each. */
+    private void settle() throws SQLException {
+        settle(acks, true);
+        settle(releases, false);
+    }
+
+    private void settle(Queue<ClaimedMessage> pending, boolean ack) throws SQLException {
+        if (pending.isEmpty()) {
+            return;
+        }
+        int n = pending.size();
+        long[] ids = new long[n];
+        long[] tokens = new long[n];
+        int count = 0;
+        for (ClaimedMessage message; count < n && (message = pending.poll()) != null; count++) {
+            ids[count] = message.id();
+            tokens[count] = message.leaseToken();
+            inFlight.remove(message.id());
+        }
+        if (count < n) {
+            ids = java.util.Arrays.copyOf(ids, count);
+            tokens = java.util.Arrays.copyOf(tokens, count);
+        }
+        if (ack) {
+            store.ack(dataSource, ids, tokens);
+        } else {
+            store.release(dataSource, ids, tokens);
+        }
+    }
+
+    /** Counts the leases still held, forgetting those that expired (their messages are someone else's now). */
+    private int liveInFlight() {
+        long now = System.nanoTime();
+        inFlight.values().removeIf(deadline -> deadline - now < 0);
+        return inFlight.size();
+    }
+
+    private void waitForWake(Duration timeout) {
+        try {
+            wakeSignal.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    public void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        if (wakeups != null) {
+            wakeups.unregister(settings.queue(), wake);
+        }
+        wake.run();
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(settings.pollInterval().toMillis() + 5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.pgmessaging.runtime.queue;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import dev.pgmessaging.runtime.sql.SqlStatements;
+
+/** The queue operations of one schema, each one statement with bound parameters. */
+public final class QueueStore {
+
+    private final SqlStatements sql;
+    private final String notifyChannel;
+
+    public QueueStore(String schema) {
+        this.sql = SqlStatements.load("queue_message.sql", schema);
+        this.notifyChannel = NotificationChannel.of(schema);
+    }
+
+    public String notifyChannel() {
+        return notifyChannel;
+    }
+
+    /** A message to append. */
+    public record NewMessage(String queue, String key, String contentType, String headers, byte[] payload) {
+    }
+
+    /** A message leased by a claim; {@code leaseToken} fences ack and release to this delivery. */
+    public record ClaimedMessage(long id, long leaseToken, int attempt, int priority, Instant enqueuedAt, String key,
+            String contentType, String headers, byte[] payload) {
+    }
+
+    private static final Comparator<ClaimedMessage> CLAIM_ORDER = Comparator
+            .comparingInt(ClaimedMessage::priority).reversed()
+            .thenComparingLong(ClaimedMessage::id);
+
+    public void registerQueue(DataSource dataSource, String queue) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("register-queue"))) {
+            statement.setString(1, queue);
+            statement.executeUpdate();
+        }
+    }
+
+    /** Appends the messages in one statement, on the given connection (and so in its transaction). */
+    public void send(Connection connection, List<NewMessage> messages, boolean notify) throws SQLException {
+        int n = messages.size();
+        String[] queues = new String[n];
+        String[] keys = new String[n];
+        String[] contentTypes = new String[n];
+        String[] headers = new String[n];
+        byte[][] payloads = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            NewMessage message = messages.get(i);
+            queues[i] = message.queue();
+            keys[i] = message.key();
+            contentTypes[i] = message.contentType();
+            headers[i] = message.headers();
+            payloads[i] = message.payload();
+        }
+        try (PreparedStatement statement = connection.prepareStatement(sql.get("send"))) {
+            statement.setArray(1, connection.createArrayOf("text", queues));
+            statement.setArray(2, connection.createArrayOf("text", keys));
+            statement.setArray(3, connection.createArrayOf("text", contentTypes));
+            statement.setArray(4, connection.createArrayOf("text", headers));
+            statement.setArray(5, connection.createArrayOf("bytea", payloads));
+            statement.setString(6, notifyChannel);
+            statement.setBoolean(7, notify);
+            statement.execute();
+        }
+    }
+
+    public List<ClaimedMessage> claim(DataSource dataSource, String queue, int limit, Duration visibilityTimeout)
+            throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("claim"))) {
+            statement.setString(1, queue);
+            statement.setInt(2, limit);
+            statement.setDouble(3, visibilityTimeout.toMillis() / 1000.0);
+            List<ClaimedMessage> claimed = new ArrayList<>(limit);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    claimed.add(new ClaimedMessage(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4),
+                            rs.getTimestamp(5).toInstant(), rs.getString(6), rs.getString(7), rs.getString(8),
+                            rs.getBytes(9)));
+                }
+            }
+            // RETURNING gives no order: restore the claim order (priority first, then FIFO).
+            claimed.sort(CLAIM_ORDER);
+            return claimed;
+        }
+    }
+
+    /** Deletes the acknowledged deliveries; a delivery whose lease was lost is left alone. */
+    public int ack(DataSource dataSource, long[] ids, long[] tokens) throws SQLException {
+        return settle(dataSource, "ack", ids, tokens);
+    }
+
+    /** Makes the deliveries visible again at once; a delivery whose lease was lost is left alone. */
+    public int release(DataSource dataSource, long[] ids, long[] tokens) throws SQLException {
+        return settle(dataSource, "release", ids, tokens);
+    }
+
+    /**
+     * Moves a leased message to the dead-letter queue with the reason in its headers.
+     *
+     * @return whether the message was moved (false when the lease was lost meanwhile)
+     */
+    public boolean deadLetter(DataSource dataSource, long id, long token, String deadLetterQueue, Throwable reason)
+            throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("dead-letter"))) {
+            statement.setLong(1, id);
+            statement.setLong(2, token);
+            statement.setString(3, deadLetterQueue);
+            statement.setString(4, String.valueOf(reason.getMessage()));
+            statement.setString(5, reason.getClass().getName());
+            return statement.executeUpdate() == 1;
+        }
+    }
+
+    private int settle(DataSource dataSource, String operation, long[] ids, long[] tokens) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get(operation))) {
+            statement.setArray(1, longArray(connection, ids));
+            statement.setArray(2, longArray(connection, tokens));
+            return statement.executeUpdate();
+        }
+    }
+
+    private static Array longArray(Connection connection, long[] values) throws SQLException {
+        Long[] boxed = new Long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            boxed[i] = values[i];
+        }
+        return connection.createArrayOf("bigint", boxed);
+    }
+}

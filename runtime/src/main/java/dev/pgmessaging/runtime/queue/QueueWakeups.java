@@ -1,0 +1,127 @@
+package dev.pgmessaging.runtime.queue;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import javax.sql.DataSource;
+
+import org.jboss.logging.Logger;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * Wakes idle queue consumers when a producer announces new messages with NOTIFY. One instance
+ * per datasource and schema holds one connection, whatever the number of queues and channels.
+ * Notifications are only hints: they are lost while the connection is down, so every
+ * consumer is woken after each (re)connection, and consumers keep polling as a backstop.
+ */
+public final class QueueWakeups implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(QueueWakeups.class);
+    private static final int RECEIVE_TIMEOUT_MILLIS = 500;
+    private static final long RECONNECT_DELAY_MILLIS = 1000;
+
+    private final DataSource dataSource;
+    private final String channel;
+    private final Map<String, List<Runnable>> consumers = new ConcurrentHashMap<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean listening;
+
+    public QueueWakeups(DataSource dataSource, String channel, String name) {
+        this.dataSource = dataSource;
+        this.channel = channel;
+        this.thread = new Thread(this::run, "pgmessaging-listener-" + name);
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** @return whether the LISTEN connection is currently up */
+    public boolean isListening() {
+        return listening;
+    }
+
+    public void register(String queue, Runnable wake) {
+        consumers.computeIfAbsent(queue, q -> new CopyOnWriteArrayList<>()).add(wake);
+    }
+
+    public void unregister(String queue, Runnable wake) {
+        List<Runnable> list = consumers.get(queue);
+        if (list != null) {
+            list.remove(wake);
+        }
+    }
+
+    private void run() {
+        boolean warned = false;
+        while (running) {
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+                PGConnection pg = connection.unwrap(PGConnection.class);
+                // The channel name is built from the validated schema name (see NotificationChannel).
+                statement.execute("LISTEN \"" + channel + "\"");
+                listening = true;
+                if (warned) {
+                    LOG.infof("Listening for queue notifications on %s again", channel);
+                    warned = false;
+                }
+                wakeAll();
+                while (running) {
+                    PGNotification[] notifications = pg.getNotifications(RECEIVE_TIMEOUT_MILLIS);
+                    if (notifications != null) {
+                        for (PGNotification notification : notifications) {
+                            wake(notification.getParameter());
+                        }
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                listening = false;
+                if (running && !warned) {
+                    LOG.warnf("Lost the notification connection (%s); consumers fall back to polling until it is back",
+                            e.getMessage());
+                    warned = true;
+                }
+                pause();
+            }
+        }
+        listening = false;
+    }
+
+    private void wake(String queue) {
+        List<Runnable> list = consumers.get(queue);
+        if (list != null) {
+            list.forEach(Runnable::run);
+        }
+    }
+
+    private void wakeAll() {
+        consumers.values().forEach(list -> list.forEach(Runnable::run));
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(RECONNECT_DELAY_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(RECEIVE_TIMEOUT_MILLIS * 4L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

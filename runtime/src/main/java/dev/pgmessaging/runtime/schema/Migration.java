@@ -1,0 +1,24 @@
+package dev.pgmessaging.runtime.schema;
+
+import java.util.List;
+
+import dev.pgmessaging.runtime.sql.Identifiers;
+import dev.pgmessaging.runtime.sql.SqlStatements;
+
+/** One numbered schema migration, kept as a {@code .sql} resource. */
+public record Migration(int version, String description) {
+
+    public static final String RESOURCE_DIRECTORY = SqlStatements.RESOURCE_ROOT + "migrations/";
+
+    /** Every migration, in order. A released migration is never edited: add a new one. */
+    public static final List<Migration> ALL = List.of(
+            new Migration(1, "queues"));
+
+    public String file() {
+        return "V" + version + "__" + description + ".sql";
+    }
+
+    public String script(String schema) {
+        return SqlStatements.readResource(RESOURCE_DIRECTORY + file()).replace("{schema}", Identifiers.quotedSchema(schema));
+    }
+}

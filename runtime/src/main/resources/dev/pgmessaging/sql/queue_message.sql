@@ -1,0 +1,76 @@
+-- Statements on the queue tables. Each statement is named by the operation it performs
+-- and run with bound parameters only; {schema} is the validated, quoted schema name.
+
+-- name: register-queue
+INSERT INTO {schema}.queue (name) VALUES (?) ON CONFLICT (name) DO NOTHING;
+
+-- name: send
+-- Appends a batch of messages in one statement (parallel arrays, one element per
+-- message) and, when the last parameter is true, wakes the consumers of each queue
+-- that received messages with one NOTIFY per queue per batch: notifying per message
+-- would serialize committers on the cluster-wide notify lock.
+WITH sent AS (
+    INSERT INTO {schema}.queue_message (queue, message_key, content_type, headers, payload)
+    SELECT q, k, ct, h::jsonb, p
+    FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[]) AS m(q, k, ct, h, p)
+    RETURNING queue
+)
+SELECT pg_notify(?, d.queue)
+FROM (SELECT DISTINCT queue FROM sent) AS d
+WHERE ?;
+
+-- name: claim
+-- Leases up to N visible messages of a queue in one statement. SKIP LOCKED lets
+-- competing consumers claim disjoint rows without waiting for each other; the lease
+-- makes the rows invisible until the visibility timeout (seconds) passes, so a consumer
+-- that dies without acking loses them to the next claim.
+WITH token AS (
+    SELECT nextval('{schema}.lease_token_seq') AS t
+), picked AS (
+    SELECT id
+    FROM {schema}.queue_message
+    WHERE queue = ? AND visible_at <= now()
+    ORDER BY priority DESC, visible_at, id
+    LIMIT ?
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE {schema}.queue_message AS m
+SET visible_at  = now() + make_interval(secs => ?),
+    attempts    = m.attempts + 1,
+    lease_token = token.t
+FROM picked, token
+WHERE m.id = picked.id
+RETURNING m.id, m.lease_token, m.attempts, m.priority, m.enqueued_at, m.message_key,
+          m.content_type, m.headers::text, m.payload;
+
+-- name: ack
+-- Deletes acknowledged messages, a batch at a time; only rows still leased by the
+-- delivery being acked (same token) are removed.
+DELETE FROM {schema}.queue_message AS m
+USING unnest(?::bigint[], ?::bigint[]) AS a(id, token)
+WHERE m.id = a.id AND m.lease_token = a.token;
+
+-- name: release
+-- Makes negatively acknowledged messages visible again at once (same fencing rule).
+UPDATE {schema}.queue_message AS m
+SET visible_at = now(), lease_token = NULL
+FROM unnest(?::bigint[], ?::bigint[]) AS a(id, token)
+WHERE m.id = a.id AND m.lease_token = a.token;
+
+-- name: dead-letter
+-- Moves one leased message to a dead-letter queue in one statement, keeping its key,
+-- content type and payload, and recording in its headers why and from where it came.
+WITH moved AS (
+    DELETE FROM {schema}.queue_message
+    WHERE id = ? AND lease_token = ?
+    RETURNING queue, attempts, message_key, content_type, headers, payload
+)
+INSERT INTO {schema}.queue_message (queue, message_key, content_type, headers, payload)
+SELECT ?, message_key, content_type,
+       coalesce(headers, '{}'::jsonb) || jsonb_build_object(
+           'dead-letter-reason', ?::text,
+           'dead-letter-exception-class-name', ?::text,
+           'dead-letter-queue', queue,
+           'dead-letter-attempts', attempts::text),
+       payload
+FROM moved;
