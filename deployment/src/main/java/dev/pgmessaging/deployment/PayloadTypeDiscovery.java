@@ -30,6 +30,7 @@ final class PayloadTypeDiscovery {
     static final DotName CHANNEL = DotName.createSimple("org.eclipse.microprofile.reactive.messaging.Channel");
 
     private static final DotName MESSAGE = DotName.createSimple("org.eclipse.microprofile.reactive.messaging.Message");
+    private static final DotName OBJECT = DotName.createSimple(Object.class.getName());
     private static final DotName LIST = DotName.createSimple(List.class.getName());
     private static final Set<DotName> EMITTERS = Set.of(
             DotName.createSimple("org.eclipse.microprofile.reactive.messaging.Emitter"),
@@ -170,8 +171,8 @@ final class PayloadTypeDiscovery {
                 && type.asArrayType().dimensions() == 1) {
             return "byte[]";
         }
-        if (type.kind() == Type.Kind.ARRAY) {
-            return null; // other arrays: no dedicated codec, leave the default
+        if (type.kind() == Type.Kind.ARRAY || OBJECT.equals(type.name())) {
+            return null; // other arrays and Object say nothing useful: leave the default
         }
         return type.name().toString();
     }
