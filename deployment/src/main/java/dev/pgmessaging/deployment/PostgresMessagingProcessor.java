@@ -9,6 +9,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.jandex.Type;
 
 import dev.pgmessaging.runtime.PostgresConnector;
+import dev.pgmessaging.runtime.queue.TransactionalSendDecorator;
 import dev.pgmessaging.runtime.schema.Migration;
 import dev.pgmessaging.runtime.sql.SqlStatements;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
@@ -37,7 +38,8 @@ class PostgresMessagingProcessor {
 
     @BuildStep
     AdditionalBeanBuildItem connector() {
-        return AdditionalBeanBuildItem.unremovableOf(PostgresConnector.class);
+        return AdditionalBeanBuildItem.builder().setUnremovable()
+                .addBeanClasses(PostgresConnector.class, TransactionalSendDecorator.class).build();
     }
 
     @BuildStep

@@ -29,6 +29,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.QueueSink;
 import dev.pgmessaging.runtime.queue.QueueSource;
+import dev.pgmessaging.runtime.queue.TransactionalSendDecorator;
 import io.smallrye.reactive.messaging.annotations.ConnectorAttribute;
 import io.smallrye.reactive.messaging.connector.InboundConnector;
 import io.smallrye.reactive.messaging.connector.OutboundConnector;
@@ -79,6 +80,8 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
     Instance<TransactionManager> transactionManager;
     @Inject
     Instance<ObjectMapper> objectMapper;
+    @Inject
+    TransactionalSendDecorator transactionalSends;
 
     private final Map<String, DataSourceResources> resources = new ConcurrentHashMap<>();
     private final List<QueueSource> sources = new CopyOnWriteArrayList<>();
@@ -105,6 +108,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         TransactionManager tm = transactionManager.isResolvable() ? transactionManager.get() : null;
         QueueSink sink = new QueueSink(channel.queue(), ds.dataSource(), ds.queues(), codec(), tm);
         sinks.add(sink);
+        transactionalSends.register(sink);
         return sink;
     }
 

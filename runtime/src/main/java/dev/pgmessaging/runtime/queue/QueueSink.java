@@ -27,7 +27,8 @@ import dev.pgmessaging.runtime.queue.QueueStore.NewMessage;
  * Sends the messages of one outgoing channel to a queue.
  * <p>
  * A message sent on a thread that runs a JTA transaction (an {@code Emitter.send} inside a
- * {@code @Transactional} method) is written at once on that transaction's connection: it
+ * {@code @Transactional} method) is written at once on that transaction's connection, by
+ * {@link TransactionalSendDecorator} on the sending thread: it
  * becomes visible if and only if the transaction commits (transactional outbox). The message
  * is acked when it is written, so awaiting the send inside the transaction does not block.
  * <p>
@@ -72,19 +73,36 @@ public final class QueueSink implements Flow.Subscriber<Message<?>> {
     @Override
     public void onSubscribe(Flow.Subscription subscription) {
         writer.start();
-        // Unbounded demand: an Emitter.send inside a transaction must reach onNext on the
-        // sending thread, never be buffered upstream and written later outside the transaction.
+        // Unbounded demand: an Emitter.send inside a transaction must flow through at once, on the
+        // sending thread (see TransactionalSendDecorator), never be buffered by the emitter and
+        // written later outside the transaction.
         subscription.request(Long.MAX_VALUE);
     }
 
     @Override
     public void onNext(Message<?> message) {
-        if (inTransaction()) {
-            sendInTransaction(message);
-        } else {
-            pending.add(message);
-            LockSupport.unpark(writer);
+        if (message.getMetadata(SentInTransaction.class).isPresent()) {
+            return; // already written in the sender's transaction
         }
+        pending.add(message);
+        LockSupport.unpark(writer);
+    }
+
+    /**
+     * Writes the message at once on the connection of the calling thread's transaction, if there
+     * is one, and acks it; the returned message is then marked so that {@link #onNext} skips it.
+     */
+    Message<?> sendIfInTransaction(Message<?> message) {
+        if (!inTransaction()) {
+            return message;
+        }
+        sendInTransaction(message);
+        return message.addMetadata(SentInTransaction.INSTANCE);
+    }
+
+    /** Marks a message written in its sender's transaction. */
+    enum SentInTransaction {
+        INSTANCE
     }
 
     private boolean inTransaction() {
