@@ -25,7 +25,10 @@ final class Scalars {
     /** @return the parsed value, or {@code null} if the type is not a scalar */
     static Object parse(Class<?> type, String text) {
         Function<String, Object> parser = PARSERS.get(type);
-        return parser == null ? null : parser.apply(text.trim());
+        if (parser == null) {
+            return null;
+        }
+        return parser.apply(type == char.class || type == Character.class ? text : text.trim());
     }
 
     private static Object strictBoolean(String text) {

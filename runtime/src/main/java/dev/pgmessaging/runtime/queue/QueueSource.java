@@ -2,6 +2,7 @@ package dev.pgmessaging.runtime.queue;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -46,8 +47,8 @@ public final class QueueSource {
     private final Context context;
     private final BlockingQueue<Boolean> wakeSignal = new ArrayBlockingQueue<>(1);
     private final Runnable wake = () -> wakeSignal.offer(Boolean.TRUE);
-    /** Leased messages not yet settled: id -> lease deadline (nanoTime). */
-    private final Map<Long, Long> inFlight = new ConcurrentHashMap<>();
+    /** Leased messages not yet settled, by message id. */
+    private final Map<Long, Lease> inFlight = new ConcurrentHashMap<>();
     private final Queue<ClaimedMessage> acks = new ConcurrentLinkedQueue<>();
     private final Queue<ClaimedMessage> releases = new ConcurrentLinkedQueue<>();
     private final Thread thread;
@@ -142,7 +143,7 @@ public final class QueueSource {
             deadLetter(claimed, e);
             return;
         }
-        inFlight.put(claimed.id(), System.nanoTime() + settings.visibilityTimeout().toNanos());
+        inFlight.put(claimed.id(), new Lease(claimed.leaseToken(), System.nanoTime() + settings.visibilityTimeout().toNanos()));
         IncomingQueueMetadata metadata = new IncomingQueueMetadata(settings.queue(), claimed.id(), claimed.attempt(),
                 codec.decodeHeaders(claimed.headers()), claimed.enqueuedAt(), claimed.key(), claimed.contentType());
         Context messageContext = VertxContext.createNewDuplicatedContext(context);
@@ -178,11 +179,11 @@ public final class QueueSource {
         for (ClaimedMessage message; count < n && (message = pending.poll()) != null; count++) {
             ids[count] = message.id();
             tokens[count] = message.leaseToken();
-            inFlight.remove(message.id());
+            forget(message);
         }
         if (count < n) {
-            ids = java.util.Arrays.copyOf(ids, count);
-            tokens = java.util.Arrays.copyOf(tokens, count);
+            ids = Arrays.copyOf(ids, count);
+            tokens = Arrays.copyOf(tokens, count);
         }
         if (ack) {
             store.ack(dataSource, ids, tokens);
@@ -194,8 +195,17 @@ public final class QueueSource {
     /** Counts the leases still held, forgetting those that expired (their messages are someone else's now). */
     private int liveInFlight() {
         long now = System.nanoTime();
-        inFlight.values().removeIf(deadline -> deadline - now < 0);
+        inFlight.values().removeIf(lease -> lease.deadline() - now < 0);
         return inFlight.size();
+    }
+
+    /** Forgets a settled delivery, unless the message was leased again since (a newer token). */
+    private void forget(ClaimedMessage message) {
+        inFlight.computeIfPresent(message.id(), (id, lease) -> lease.token() == message.leaseToken() ? null : lease);
+    }
+
+    /** A lease held by this channel: its token and when it expires (System.nanoTime). */
+    private record Lease(long token, long deadline) {
     }
 
     private void waitForWake(Duration timeout) {
