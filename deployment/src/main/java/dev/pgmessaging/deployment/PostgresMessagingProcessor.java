@@ -9,7 +9,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.jandex.Type;
 
 import dev.pgmessaging.runtime.PostgresConnector;
-import dev.pgmessaging.runtime.queue.TransactionalSendDecorator;
+import dev.pgmessaging.runtime.outbox.OutboxEmitterFactories;
+import dev.pgmessaging.runtime.outbox.TransactionalOutbox;
 import dev.pgmessaging.runtime.schema.Migration;
 import dev.pgmessaging.runtime.sql.SqlStatements;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
@@ -39,7 +40,9 @@ class PostgresMessagingProcessor {
     @BuildStep
     AdditionalBeanBuildItem connector() {
         return AdditionalBeanBuildItem.builder().setUnremovable()
-                .addBeanClasses(PostgresConnector.class, TransactionalSendDecorator.class).build();
+                .addBeanClasses(PostgresConnector.class, TransactionalOutbox.class, OutboxEmitterFactories.ForEmitter.class,
+                        OutboxEmitterFactories.ForMutinyEmitter.class)
+                .build();
     }
 
     @BuildStep

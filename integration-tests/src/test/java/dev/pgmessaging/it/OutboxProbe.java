@@ -15,6 +15,8 @@ import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 
+import io.smallrye.reactive.messaging.MutinyEmitter;
+
 /**
  * Persists an order and sends a message in one transaction, to a queue nobody consumes, so the
  * tests can count exactly what was committed.
@@ -28,7 +30,39 @@ public class OutboxProbe {
     @Channel("outbox-probe")
     Emitter<OrderPlaced> probe;
     @Inject
+    @Channel("outbox-probe-mutiny")
+    MutinyEmitter<OrderPlaced> mutinyProbe;
+    @Inject
     DataSource dataSource;
+
+    /** Like {@link #placeAndCommit} or {@link #placeAndFail}, through the Mutiny emitter. */
+    @Transactional
+    public void placeWithMutiny(String product, boolean fail) {
+        PurchaseOrder order = place(product);
+        mutinyProbe.sendAndAwait(new OrderPlaced(order.id, product, 1));
+        if (fail) {
+            throw new IllegalStateException("payment refused");
+        }
+    }
+
+    /** Every product that has a probe message, as seen by a connection of its own. */
+    public java.util.Set<String> products() {
+        java.util.Set<String> products = new java.util.HashSet<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "SELECT convert_from(payload, 'UTF8')::jsonb ->> 'product' FROM outbox_test.queue_message "
+                                + "WHERE queue = ?")) {
+            statement.setString(1, QUEUE);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    products.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return products;
+    }
 
     /** @return how many probe messages another connection saw before the commit */
     @Transactional

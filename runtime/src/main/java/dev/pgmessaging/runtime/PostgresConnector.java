@@ -26,10 +26,11 @@ import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.pgmessaging.runtime.outbox.TransactionalOutbox;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.QueueSink;
 import dev.pgmessaging.runtime.queue.QueueSource;
-import dev.pgmessaging.runtime.queue.TransactionalSendDecorator;
+
 import io.smallrye.reactive.messaging.annotations.ConnectorAttribute;
 import io.smallrye.reactive.messaging.connector.InboundConnector;
 import io.smallrye.reactive.messaging.connector.OutboundConnector;
@@ -81,7 +82,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
     @Inject
     Instance<ObjectMapper> objectMapper;
     @Inject
-    TransactionalSendDecorator transactionalSends;
+    TransactionalOutbox outbox;
 
     private final Map<String, DataSourceResources> resources = new ConcurrentHashMap<>();
     private final List<QueueSource> sources = new CopyOnWriteArrayList<>();
@@ -108,7 +109,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         TransactionManager tm = transactionManager.isResolvable() ? transactionManager.get() : null;
         QueueSink sink = new QueueSink(channel.queue(), ds.dataSource(), ds.queues(), codec(), tm);
         sinks.add(sink);
-        transactionalSends.register(sink);
+        outbox.register(sink);
         return sink;
     }
 
@@ -124,17 +125,9 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         return codec;
     }
 
+    /** Ready while every channel reaches its queue (the last statement of each channel succeeded). */
     @Override
     public HealthReport getReadiness() {
-        return health();
-    }
-
-    @Override
-    public HealthReport getLiveness() {
-        return health();
-    }
-
-    private HealthReport health() {
         HealthReport.HealthReportBuilder builder = HealthReport.builder();
         for (QueueSource source : sources) {
             String failure = source.failure();
@@ -148,8 +141,21 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
     }
 
     /**
-     * Stops claiming, settles what was acked, writes what is pending, then releases the
-     * connections: before the application scope, and with it the datasources, goes away.
+     * Live while every channel's thread runs. A database outage is not a liveness failure: the
+     * channels reconnect by themselves, and restarting the application would not help.
+     */
+    @Override
+    public HealthReport getLiveness() {
+        HealthReport.HealthReportBuilder builder = HealthReport.builder();
+        sources.forEach(source -> builder.add(source.channel(), source.isAlive()));
+        sinks.forEach(sink -> builder.add(sink.channel(), sink.isAlive()));
+        return builder.build();
+    }
+
+    /**
+     * Stops claiming, writes what producers left pending (acking the messages that produced
+     * them), settles what was acked, then releases the connections: before the application
+     * scope, and with it the datasources, goes away.
      */
     void terminate(@Observes(notifyObserver = Reception.IF_EXISTS) @Priority(50) @BeforeDestroyed(ApplicationScoped.class) Object event) {
         shutdown();
@@ -157,8 +163,9 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
 
     @PreDestroy
     void shutdown() {
-        sources.forEach(QueueSource::stop);
+        sources.forEach(QueueSource::stopClaiming);
         sinks.forEach(QueueSink::stop);
+        sources.forEach(QueueSource::stop);
         resources.values().forEach(DataSourceResources::close);
     }
 }

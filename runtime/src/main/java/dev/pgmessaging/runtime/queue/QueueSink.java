@@ -27,8 +27,8 @@ import dev.pgmessaging.runtime.queue.QueueStore.NewMessage;
  * Sends the messages of one outgoing channel to a queue.
  * <p>
  * A message sent on a thread that runs a JTA transaction (an {@code Emitter.send} inside a
- * {@code @Transactional} method) is written at once on that transaction's connection, by
- * {@link TransactionalSendDecorator} on the sending thread: it
+ * {@code @Transactional} method) is written at once on that transaction's connection, on the
+ * sending thread ({@link #sendInTransaction}, called by the emitter): it
  * becomes visible if and only if the transaction commits (transactional outbox). The message
  * is acked when it is written, so awaiting the send inside the transaction does not block.
  * <p>
@@ -70,66 +70,69 @@ public final class QueueSink implements Flow.Subscriber<Message<?>> {
         return settings.channel();
     }
 
+    /** @return {@code false} if the writer thread died while the channel should run */
+    public boolean isAlive() {
+        return !running || writer.getState() == Thread.State.NEW || writer.isAlive();
+    }
+
     @Override
     public void onSubscribe(Flow.Subscription subscription) {
         writer.start();
-        // Unbounded demand: an Emitter.send inside a transaction must flow through at once, on the
-        // sending thread (see TransactionalSendDecorator), never be buffered by the emitter and
-        // written later outside the transaction.
+        // Unbounded demand: the writer queues what arrives and appends it in batches.
         subscription.request(Long.MAX_VALUE);
     }
 
     @Override
     public void onNext(Message<?> message) {
-        if (message.getMetadata(SentInTransaction.class).isPresent()) {
-            return; // already written in the sender's transaction
+        if (!running) {
+            message.nack(new IllegalStateException("Channel " + settings.channel() + " is stopped"));
+            return;
         }
         pending.add(message);
         LockSupport.unpark(writer);
     }
 
     /**
-     * Writes the message at once on the connection of the calling thread's transaction, if there
-     * is one, and acks it; the returned message is then marked so that {@link #onNext} skips it.
+     * Writes the message at once, on the connection of the calling thread's transaction, if there
+     * is one: it then commits or rolls back with that transaction. The message is acked when it is
+     * written (nacked if it cannot be), so awaiting the send inside the transaction does not block.
+     *
+     * @return {@code false} when the calling thread has no transaction (nothing was done)
      */
-    Message<?> sendIfInTransaction(Message<?> message) {
+    public boolean sendInTransaction(Message<?> message) {
         if (!inTransaction()) {
-            return message;
-        }
-        sendInTransaction(message);
-        return message.addMetadata(SentInTransaction.INSTANCE);
-    }
-
-    /** Marks a message written in its sender's transaction. */
-    enum SentInTransaction {
-        INSTANCE
-    }
-
-    private boolean inTransaction() {
-        try {
-            return transactions != null && transactions.getStatus() == Status.STATUS_ACTIVE;
-        } catch (SystemException e) {
             return false;
         }
-    }
-
-    private void sendInTransaction(Message<?> message) {
         NewMessage row;
         try {
             row = toRow(message);
         } catch (RuntimeException e) {
             message.nack(e);
-            return;
+            return true;
         }
         // The connection is the one enlisted in the caller's transaction: closing it here only
         // returns it to the transaction, which commits or rolls back the message with the rest.
         try (Connection connection = dataSource.getConnection()) {
             store.send(connection, List.of(row), settings.notifyConsumers());
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             message.nack(e);
-            return;
+            return true;
         }
         message.ack();
+        return true;
+    }
+
+    /**
+     * A transaction marked rollback-only counts too: its message is written on its connection and
+     * rolls back with it, rather than being committed on its own by the writer.
+     */
+    private boolean inTransaction() {
+        try {
+            int status = transactions == null ? Status.STATUS_NO_TRANSACTION : transactions.getStatus();
+            return status == Status.STATUS_ACTIVE || status == Status.STATUS_MARKED_ROLLBACK;
+        } catch (SystemException e) {
+            return false;
+        }
     }
 
     private void write() {

@@ -2,7 +2,7 @@ package dev.pgmessaging.runtime.queue;
 
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -11,6 +11,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
 
@@ -51,9 +52,12 @@ public final class QueueSource {
     private final Map<Long, Lease> inFlight = new ConcurrentHashMap<>();
     private final Queue<ClaimedMessage> acks = new ConcurrentLinkedQueue<>();
     private final Queue<ClaimedMessage> releases = new ConcurrentLinkedQueue<>();
+    /** Claimed messages not yet handed to the emitter (emission hops to the Vert.x context). */
+    private final AtomicLong inTransit = new AtomicLong();
     private final Thread thread;
     private volatile MultiEmitter<? super Message<?>> emitter;
     private volatile boolean running = true;
+    private volatile boolean claiming = true;
     private volatile String failure;
 
     public QueueSource(QueueConsumerSettings settings, DataSource dataSource, QueueStore store, PayloadCodec codec,
@@ -71,7 +75,8 @@ public final class QueueSource {
     public Multi<? extends Message<?>> stream() {
         return Multi.createFrom().<Message<?>> emitter(e -> {
             emitter = e;
-            e.onTermination(this::stop);
+            e.onRequest(n -> wake.run());
+            e.onTermination(this::requestStop);
             if (wakeups != null) {
                 wakeups.register(settings.queue(), wake);
             }
@@ -86,6 +91,11 @@ public final class QueueSource {
 
     public String channel() {
         return settings.channel();
+    }
+
+    /** @return {@code false} if the channel's thread died while the channel should run */
+    public boolean isAlive() {
+        return !running || thread.getState() == Thread.State.NEW || thread.isAlive();
     }
 
     void ack(ClaimedMessage message) {
@@ -103,12 +113,16 @@ public final class QueueSource {
         while (running) {
             try {
                 settle();
-                int room = settings.prefetch() - liveInFlight();
-                if (room > 0) {
-                    int wanted = Math.min(room, settings.claimSize());
+                // Nothing is leased before downstream asks for it: a leased message waiting in a
+                // buffer would see its visibility timeout run out before its handler even starts.
+                long demand = emitter.requested() - inTransit.get();
+                int wanted = (int) Math.min(Math.min(settings.prefetch() - liveInFlight(), settings.claimSize()),
+                        demand);
+                if (claiming && wanted > 0) {
                     List<ClaimedMessage> claimed = store.claim(dataSource, settings.queue(), wanted,
                             settings.visibilityTimeout());
                     failure = null;
+                    inTransit.addAndGet(claimed.size());
                     claimed.forEach(this::emit);
                     if (claimed.size() == wanted) {
                         continue; // probably more waiting: claim again without sleeping
@@ -137,18 +151,23 @@ public final class QueueSource {
 
     private void emit(ClaimedMessage claimed) {
         Object payload;
+        Map<String, String> headers;
         try {
             payload = codec.decode(claimed.payload(), claimed.contentType(), settings.payloadType());
+            headers = codec.decodeHeaders(claimed.headers());
         } catch (IllegalArgumentException e) {
+            inTransit.decrementAndGet(); // not emitted after all
             deadLetter(claimed, e);
             return;
         }
         inFlight.put(claimed.id(), new Lease(claimed.leaseToken(), System.nanoTime() + settings.visibilityTimeout().toNanos()));
         IncomingQueueMetadata metadata = new IncomingQueueMetadata(settings.queue(), claimed.id(), claimed.attempt(),
-                codec.decodeHeaders(claimed.headers()), claimed.enqueuedAt(), claimed.key(), claimed.contentType());
+                headers, claimed.enqueuedAt(), claimed.key(), claimed.contentType());
         Context messageContext = VertxContext.createNewDuplicatedContext(context);
-        messageContext.runOnContext(ignored -> emitter.emit(
-                new QueueMessage<>(payload, ContextAwareMessage.captureContextMetadata(metadata), claimed, this)));
+        messageContext.runOnContext(ignored -> {
+            emitter.emit(new QueueMessage<>(payload, ContextAwareMessage.captureContextMetadata(metadata), claimed, this));
+            inTransit.decrementAndGet();
+        });
     }
 
     private void deadLetter(ClaimedMessage claimed, IllegalArgumentException reason) {
@@ -172,24 +191,27 @@ public final class QueueSource {
         if (pending.isEmpty()) {
             return;
         }
-        int n = pending.size();
-        long[] ids = new long[n];
-        long[] tokens = new long[n];
-        int count = 0;
-        for (ClaimedMessage message; count < n && (message = pending.poll()) != null; count++) {
-            ids[count] = message.id();
-            tokens[count] = message.leaseToken();
-            forget(message);
+        List<ClaimedMessage> batch = new ArrayList<>(pending.size());
+        for (ClaimedMessage message; (message = pending.poll()) != null;) {
+            batch.add(message);
         }
-        if (count < n) {
-            ids = Arrays.copyOf(ids, count);
-            tokens = Arrays.copyOf(tokens, count);
+        long[] ids = new long[batch.size()];
+        long[] tokens = new long[batch.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = batch.get(i).id();
+            tokens[i] = batch.get(i).leaseToken();
         }
-        if (ack) {
-            store.ack(dataSource, ids, tokens);
-        } else {
-            store.release(dataSource, ids, tokens);
+        try {
+            if (ack) {
+                store.ack(dataSource, ids, tokens);
+            } else {
+                store.release(dataSource, ids, tokens);
+            }
+        } catch (SQLException | RuntimeException e) {
+            pending.addAll(batch); // settle them on the next turn
+            throw e;
         }
+        batch.forEach(this::forget);
     }
 
     /** Counts the leases still held, forgetting those that expired (their messages are someone else's now). */
@@ -217,21 +239,30 @@ public final class QueueSource {
         }
     }
 
+    /** Stops leasing messages; acks and nacks are still settled until {@link #stop()}. */
+    public void stopClaiming() {
+        claiming = false;
+    }
+
+    /** Stops the channel's thread, after it settled what was acked or nacked, and waits for it. */
     public void stop() {
-        if (!running) {
-            return;
+        requestStop();
+        if (Thread.currentThread() != thread && thread.isAlive()) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    /** Stops without waiting: the stream was cancelled, possibly on an event-loop thread. */
+    private void requestStop() {
+        claiming = false;
         running = false;
         if (wakeups != null) {
             wakeups.unregister(settings.queue(), wake);
         }
         wake.run();
-        if (Thread.currentThread() != thread) {
-            try {
-                thread.join(settings.pollInterval().toMillis() + 5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }
