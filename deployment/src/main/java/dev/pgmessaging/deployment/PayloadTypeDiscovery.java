@@ -19,7 +19,7 @@ import org.jboss.jandex.Type;
  * Finds the payload type of each channel from the signatures that use it: {@code @Incoming} and
  * {@code @Outgoing} methods, and {@code @Channel} injection points of emitters and streams.
  * Wrappers are peeled off ({@code Message<T>}, {@code Multi<T>}, {@code Uni<T>},
- * {@code CompletionStage<T>}, {@code List<T>} for batches, …) down to the payload class.
+ * {@code CompletionStage<T>}, …) down to the payload type.
  */
 final class PayloadTypeDiscovery {
 
@@ -31,7 +31,6 @@ final class PayloadTypeDiscovery {
 
     private static final DotName MESSAGE = DotName.createSimple("org.eclipse.microprofile.reactive.messaging.Message");
     private static final DotName OBJECT = DotName.createSimple(Object.class.getName());
-    private static final DotName LIST = DotName.createSimple(List.class.getName());
     private static final Set<DotName> EMITTERS = Set.of(
             DotName.createSimple("org.eclipse.microprofile.reactive.messaging.Emitter"),
             DotName.createSimple("io.smallrye.reactive.messaging.MutinyEmitter"),
@@ -117,15 +116,15 @@ final class PayloadTypeDiscovery {
         return payload(returned);
     }
 
-    /** Peels {@code Message<T>} and batch {@code List<T>} off a payload type. */
+    /**
+     * Peels {@code Message<T>} off a payload type. A {@code List<T>} stays a list payload (read as
+     * a JSON array): the connector has no batch consumption yet.
+     */
     static Type payload(Type type) {
         if (type == null) {
             return null;
         }
         if (type.kind() == Type.Kind.PARAMETERIZED_TYPE && MESSAGE.equals(type.name())) {
-            type = firstArgument(type);
-        }
-        if (type != null && type.kind() == Type.Kind.PARAMETERIZED_TYPE && LIST.equals(type.name())) {
             type = firstArgument(type);
         }
         if (type == null) {
@@ -165,15 +164,48 @@ final class PayloadTypeDiscovery {
         }
     }
 
-    /** The value of the {@code payload-type} attribute for a discovered type. */
+    /**
+     * The value of the {@code payload-type} attribute for a discovered type: a class or primitive
+     * name, {@code byte[]}, or a canonical generic type such as {@code java.util.List<com.acme.Order>};
+     * {@code null} when the type says nothing useful (Object, other arrays, type variables).
+     */
     static String typeName(Type type) {
         if (type.kind() == Type.Kind.ARRAY && type.asArrayType().constituent().equals(PrimitiveType.BYTE)
                 && type.asArrayType().dimensions() == 1) {
             return "byte[]";
         }
-        if (type.kind() == Type.Kind.ARRAY || OBJECT.equals(type.name())) {
-            return null; // other arrays and Object say nothing useful: leave the default
+        if (OBJECT.equals(type.name())) {
+            return null;
         }
-        return type.name().toString();
+        return canonical(type);
+    }
+
+    private static String canonical(Type type) {
+        return switch (type.kind()) {
+            case CLASS, PRIMITIVE -> type.name().toString();
+            case PARAMETERIZED_TYPE -> {
+                StringBuilder name = new StringBuilder(type.name().toString()).append('<');
+                List<Type> arguments = type.asParameterizedType().arguments();
+                for (int i = 0; i < arguments.size(); i++) {
+                    String argument = canonical(arguments.get(i));
+                    if (argument == null) {
+                        yield type.name().toString(); // e.g. Map<String, ?>: the raw type will do
+                    }
+                    name.append(i == 0 ? "" : ",").append(argument);
+                }
+                yield name.append('>').toString();
+            }
+            default -> null;
+        };
+    }
+
+    /** Every class a discovered type names (its raw class and type arguments), for reflection. */
+    static void classNames(Type type, java.util.Set<String> names) {
+        if (type.kind() == Type.Kind.CLASS) {
+            names.add(type.name().toString());
+        } else if (type.kind() == Type.Kind.PARAMETERIZED_TYPE) {
+            names.add(type.name().toString());
+            type.asParameterizedType().arguments().forEach(argument -> classNames(argument, names));
+        }
     }
 }

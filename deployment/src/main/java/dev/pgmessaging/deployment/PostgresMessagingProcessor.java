@@ -83,9 +83,12 @@ class PostgresMessagingProcessor {
                 continue; // configured by the user: leave it alone
             }
             defaults.produce(new RunTimeConfigurationDefaultBuildItem(key, typeName));
-            if (!BUILT_IN.contains(typeName) && !typeName.startsWith("java.")) {
-                reflection.produce(ReflectiveClassBuildItem.builder(typeName).constructors().methods().fields()
-                        .reason(getClass().getName()).build());
+            Set<String> classes = new java.util.TreeSet<>();
+            PayloadTypeDiscovery.classNames(type, classes);
+            classes.removeIf(className -> BUILT_IN.contains(className) || className.startsWith("java."));
+            if (!classes.isEmpty()) {
+                reflection.produce(ReflectiveClassBuildItem.builder(classes.toArray(String[]::new)).constructors()
+                        .methods().fields().reason(getClass().getName()).build());
             }
         }
     }

@@ -47,6 +47,8 @@ class PayloadTypeDefaultsTest {
         assertEquals(Integer.class.getName(), outgoing("generated"));
         assertEquals(Double.class.getName(), outgoing("async"));
         assertEquals(String.class.getName(), incoming("configured"));
+        assertEquals("java.util.List<" + Price.class.getName() + ">", incoming("price-lists"));
+        assertEquals("java.util.Map<java.lang.String,java.lang.Long>", outgoing("totals"));
         assertFalse(ConfigProvider.getConfig()
                 .getOptionalValue("mp.messaging.incoming.untyped.payload-type", String.class).isPresent());
     }
@@ -85,6 +87,14 @@ class PayloadTypeDefaultsTest {
         @Incoming("counters")
         void counters(long value) {
         }
+
+        @Incoming("price-lists")
+        void priceLists(java.util.List<Price> prices) {
+        }
+
+        @Inject
+        @Channel("totals")
+        Emitter<java.util.Map<String, Long>> totals;
 
         @Incoming("configured")
         void configured(Price price) {

@@ -38,7 +38,8 @@ class PojoPayloadTest {
             // the only configuration: which queue the channels use (no payload type, no serializer)
             .overrideConfigKey("mp.messaging.outgoing.order-out.queue", "orders")
             .overrideConfigKey("mp.messaging.outgoing.garbage-out.queue", "orders")
-            .overrideConfigKey("mp.messaging.incoming.orders.queue", "orders");
+            .overrideConfigKey("mp.messaging.incoming.orders.queue", "orders")
+            .overrideConfigKey("mp.messaging.outgoing.batch-out.queue", "batches");
 
     @Inject
     Orders orders;
@@ -81,8 +82,37 @@ class PojoPayloadTest {
                 .until(() -> orders.received().stream().anyMatch(m -> m.getPayload().equals(next)));
     }
 
+    @Test
+    void genericPayloadKeepsItsTypeArguments() {
+        List<Order> sent = List.of(new Order("o-3", 1, List.of("fig")), new Order("o-4", 2, List.of()));
+        orders.sendBatch(sent);
+        await().atMost(Duration.ofSeconds(30)).until(() -> orders.batches().size() == 1);
+        List<Order> received = orders.batches().get(0);
+        assertEquals(sent, received);
+        assertEquals(Order.class, received.get(0).getClass(), "elements are records, not maps");
+    }
+
     @ApplicationScoped
     static class Orders {
+        final List<List<Order>> batches = new CopyOnWriteArrayList<>();
+
+        @Inject
+        @Channel("batch-out")
+        Emitter<List<Order>> batchOut;
+
+        void sendBatch(List<Order> batch) {
+            batchOut.send(batch);
+        }
+
+        List<List<Order>> batches() {
+            return batches;
+        }
+
+        @Incoming("batches")
+        void batch(List<Order> batch) {
+            batches.add(batch);
+        }
+
         final List<Message<Order>> received = new CopyOnWriteArrayList<>();
 
         @Inject

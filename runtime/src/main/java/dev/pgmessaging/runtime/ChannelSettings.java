@@ -1,9 +1,9 @@
 package dev.pgmessaging.runtime;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 
+import dev.pgmessaging.runtime.payload.PayloadType;
 import dev.pgmessaging.runtime.queue.QueueConsumerSettings;
 import dev.pgmessaging.runtime.queue.QueueProducerSettings;
 import dev.pgmessaging.runtime.sql.Identifiers;
@@ -15,11 +15,6 @@ import io.quarkus.runtime.configuration.DurationConverter;
  * startup with one message naming the channel and the property.
  */
 final class ChannelSettings {
-
-    private static final Map<String, Class<?>> NAMED_TYPES = Map.of(
-            "byte[]", byte[].class, "[B", byte[].class,
-            "int", int.class, "long", long.class, "short", short.class, "byte", byte.class,
-            "double", double.class, "float", float.class, "boolean", boolean.class, "char", char.class);
 
     record Incoming(String channel, String dataSource, QueueConsumerSettings queue) {
     }
@@ -39,7 +34,7 @@ final class ChannelSettings {
         int prefetch = positive(problems, "prefetch", config.getPrefetch(), 100_000);
         Duration visibilityTimeout = duration(problems, "visibility-timeout", config.getVisibilityTimeout());
         Duration pollInterval = duration(problems, "poll-interval", config.getPollInterval());
-        Class<?> payloadType = payloadType(problems, config.getPayloadType());
+        PayloadType payloadType = payloadType(problems, config.getPayloadType());
         return new Incoming(channel, dataSource(config.getDatasource()),
                 new QueueConsumerSettings(channel, queue, deadLetterQueue, claimSize, prefetch, visibilityTimeout,
                         pollInterval, config.getNotifications(), payloadType));
@@ -87,18 +82,14 @@ final class ChannelSettings {
         return duration;
     }
 
-    private static Class<?> payloadType(Problems problems, Optional<String> name) {
+    private static PayloadType payloadType(Problems problems, Optional<String> name) {
         if (name.isEmpty()) {
             return null;
         }
-        Class<?> type = NAMED_TYPES.get(name.get());
-        if (type != null) {
-            return type;
-        }
         try {
-            return Class.forName(name.get(), false, Thread.currentThread().getContextClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
-            problems.fail("payload-type", name.get(), "no such class");
+            return PayloadType.parse(name.get(), Thread.currentThread().getContextClassLoader());
+        } catch (IllegalArgumentException e) {
+            problems.fail("payload-type", name.get(), e.getMessage());
             return null;
         }
     }

@@ -59,16 +59,14 @@ public final class PayloadCodec {
     }
 
     /**
-     * @param type the channel's payload type, or {@code null} to decide from the content type
+     * @param payloadType the channel's payload type, or {@code null} to decide from the content type
      * @throws IllegalArgumentException when the bytes cannot be read as that type
      */
-    public Object decode(byte[] bytes, String contentType, Class<?> type) {
+    public Object decode(byte[] bytes, String contentType, PayloadType payloadType) {
         if (bytes == null) {
             return null;
         }
-        if (type == null) {
-            type = defaultType(contentType);
-        }
+        Class<?> type = payloadType == null ? defaultType(contentType) : payloadType.rawClass();
         try {
             if (type == byte[].class) {
                 return bytes;
@@ -86,10 +84,10 @@ public final class PayloadCodec {
             if (scalar != null) {
                 return scalar;
             }
-            return mapper.readValue(bytes, type);
+            return payloadType == null ? mapper.readValue(bytes, type) : mapper.readValue(bytes, payloadType.javaType());
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("Cannot read the payload (content type " + contentType + ") as "
-                    + type.getName() + ": " + e.getMessage(), e);
+                    + (payloadType == null ? type.getName() : payloadType.javaType().toCanonical()) + ": " + e.getMessage(), e);
         }
     }
 

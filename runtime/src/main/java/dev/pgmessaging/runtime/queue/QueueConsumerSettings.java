@@ -2,6 +2,8 @@ package dev.pgmessaging.runtime.queue;
 
 import java.time.Duration;
 
+import dev.pgmessaging.runtime.payload.PayloadType;
+
 /**
  * The validated settings of one incoming queue channel.
  *
@@ -16,5 +18,5 @@ import java.time.Duration;
  * @param payloadType the type payloads are read as, or {@code null} to go by content type
  */
 public record QueueConsumerSettings(String channel, String queue, String deadLetterQueue, int claimSize, int prefetch,
-        Duration visibilityTimeout, Duration pollInterval, boolean listen, Class<?> payloadType) {
+        Duration visibilityTimeout, Duration pollInterval, boolean listen, PayloadType payloadType) {
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -25,6 +26,11 @@ public final class QueueWakeups implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(QueueWakeups.class);
     private static final int RECEIVE_TIMEOUT_MILLIS = 500;
     private static final long RECONNECT_DELAY_MILLIS = 1000;
+    /**
+     * Waiting for notifications never fails on a half-open connection (a peer that vanished
+     * without closing), so the connection is checked with a round trip this often.
+     */
+    private static final long CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final DataSource dataSource;
     private final String channel;
@@ -73,6 +79,7 @@ public final class QueueWakeups implements AutoCloseable {
                     warned = false;
                 }
                 wakeAll();
+                long lastCheck = System.nanoTime();
                 while (running) {
                     PGNotification[] notifications = pg.getNotifications(RECEIVE_TIMEOUT_MILLIS);
                     if (notifications != null) {
@@ -80,7 +87,13 @@ public final class QueueWakeups implements AutoCloseable {
                             wake(notification.getParameter());
                         }
                     }
+                    if (System.nanoTime() - lastCheck > CHECK_INTERVAL_NANOS) {
+                        statement.execute("SELECT 1");
+                        lastCheck = System.nanoTime();
+                    }
                 }
+                // The connection goes back to the pool: it must not keep collecting notifications.
+                statement.execute("UNLISTEN *");
             } catch (SQLException | RuntimeException e) {
                 listening = false;
                 if (running && !warned) {
@@ -117,9 +130,12 @@ public final class QueueWakeups implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        thread.interrupt();
         try {
-            thread.join(RECEIVE_TIMEOUT_MILLIS * 4L);
+            // within one receive timeout (or reconnect pause) the thread sees it should stop
+            thread.join(RECEIVE_TIMEOUT_MILLIS + RECONNECT_DELAY_MILLIS);
+            if (thread.isAlive()) {
+                thread.interrupt();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
