@@ -55,7 +55,7 @@ class LeaseFencingTest {
 
         // the first consumer wakes up late: its ack and nack are no-ops
         assertEquals(0, store.ack(dataSource, new long[] { first.id() }, new long[] { first.leaseToken() }));
-        assertEquals(0, store.release(dataSource, new long[] { first.id() }, new long[] { first.leaseToken() }));
+        assertEquals(0, store.release(dataSource, new long[] { first.id() }, new long[] { first.leaseToken() }, new double[] { 0 }));
         assertEquals(1, Rows.count(dataSource, SCHEMA, "jobs"));
         assertEquals(0, store.claim(dataSource, "jobs", 10, Duration.ofMinutes(5)).size(), "still leased to the second");
 

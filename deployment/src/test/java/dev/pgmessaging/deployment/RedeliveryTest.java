@@ -36,6 +36,8 @@ class RedeliveryTest {
             .overrideConfigKey("mp.messaging.outgoing.to-silent.queue", "silent")
             .overrideConfigKey("mp.messaging.incoming.silent.visibility-timeout", "2s")
             .overrideConfigKey("mp.messaging.incoming.silent.poll-interval", "200ms")
+            // no heartbeat past the visibility timeout: the consumer behaves as a dead one
+            .overrideConfigKey("mp.messaging.incoming.silent.max-lease-duration", "2s")
             .overrideConfigKey("mp.messaging.outgoing.to-refusing.queue", "refusing")
             // a long timeout: only the nack can explain a quick redelivery
             .overrideConfigKey("mp.messaging.incoming.refusing.visibility-timeout", "10m");

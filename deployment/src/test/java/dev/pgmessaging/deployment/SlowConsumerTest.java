@@ -36,7 +36,9 @@ class SlowConsumerTest {
             .overrideConfigKey("mp.messaging.outgoing.to-slow.queue", "slow")
             // 12 messages x 300 ms = 3.6 s of work, twice the visibility timeout
             .overrideConfigKey("mp.messaging.incoming.slow.visibility-timeout", "1800ms")
-            .overrideConfigKey("mp.messaging.incoming.slow.poll-interval", "200ms");
+            .overrideConfigKey("mp.messaging.incoming.slow.poll-interval", "200ms")
+            // no heartbeat: only leasing on demand can keep the waiting messages from expiring
+            .overrideConfigKey("mp.messaging.incoming.slow.max-lease-duration", "1800ms");
 
     @Inject
     Worker worker;

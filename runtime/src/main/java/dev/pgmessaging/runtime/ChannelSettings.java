@@ -6,6 +6,8 @@ import java.util.Optional;
 import dev.pgmessaging.runtime.payload.PayloadType;
 import dev.pgmessaging.runtime.queue.QueueConsumerSettings;
 import dev.pgmessaging.runtime.queue.QueueProducerSettings;
+import dev.pgmessaging.runtime.queue.fault.Backoff;
+import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
 import dev.pgmessaging.runtime.sql.Identifiers;
 import io.quarkus.datasource.common.runtime.DataSourceUtil;
 import io.quarkus.runtime.configuration.DurationConverter;
@@ -35,9 +37,18 @@ final class ChannelSettings {
         Duration visibilityTimeout = duration(problems, "visibility-timeout", config.getVisibilityTimeout());
         Duration pollInterval = duration(problems, "poll-interval", config.getPollInterval());
         PayloadType payloadType = payloadType(problems, config.getPayloadType());
+        int maxAttempts = positive(problems, "max-attempts", config.getMaxAttempts(), 1_000_000);
+        Backoff backoff = new Backoff(duration(problems, "retry-initial-delay", config.getRetryInitialDelay()),
+                duration(problems, "retry-max-delay", config.getRetryMaxDelay()));
+        FailureStrategy failureStrategy = FailureStrategy.of(config.getFailureStrategy(), maxAttempts, backoff);
+        if (failureStrategy == null) {
+            problems.fail("failure-strategy", config.getFailureStrategy(), "it must be one of " + FailureStrategy.DEAD_LETTER
+                    + ", " + FailureStrategy.RETRY + ", " + FailureStrategy.IGNORE + ", " + FailureStrategy.FAIL);
+        }
         return new Incoming(channel, dataSource(config.getDatasource()),
                 new QueueConsumerSettings(channel, queue, deadLetterQueue, claimSize, prefetch, visibilityTimeout,
-                        pollInterval, config.getNotifications(), payloadType));
+                        pollInterval, config.getNotifications(), payloadType, failureStrategy,
+                        duration(problems, "max-lease-duration", config.getMaxLeaseDuration())));
     }
 
     static Outgoing outgoing(PostgresConnectorOutgoingConfiguration config) {

@@ -57,15 +57,25 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
         description = "Whether to use LISTEN/NOTIFY: producers notify once per written batch and idle consumers wake up within milliseconds. Turn it off behind a pooler that does not support LISTEN (e.g. PgBouncer in transaction mode); consumers then rely on `poll-interval`.")
 // Incoming
 @ConnectorAttribute(name = "visibility-timeout", type = "string", direction = INCOMING, defaultValue = "30s",
-        description = "How long a delivered message stays invisible to other consumers. A message neither acked nor nacked within this time is delivered again. A duration: `30s`, `500ms`, `5m` or ISO-8601 (`PT30S`).")
+        description = "How long a delivered message stays invisible to other consumers unless the channel renews the lease. The channel renews it while the message is being processed (see `max-lease-duration`), so a message is delivered again when its consumer died, hung past `max-lease-duration`, or lost its connection for this long. A duration: `30s`, `500ms`, `5m` or ISO-8601 (`PT30S`).")
+@ConnectorAttribute(name = "max-lease-duration", type = "string", direction = INCOMING, defaultValue = "1h",
+        description = "How long a handler that runs long can keep its message: while it runs, the channel renews the lease (heartbeat) every third of the `visibility-timeout`, up to this long after the message was claimed. Past it the lease expires and the message is delivered again, as if the consumer had died. A duration.")
 @ConnectorAttribute(name = "claim-size", type = "int", direction = INCOMING, defaultValue = "100",
         description = "The maximum number of messages leased by one claim statement.")
 @ConnectorAttribute(name = "prefetch", type = "int", direction = INCOMING, defaultValue = "256",
         description = "The maximum number of messages the channel holds leased and not yet acked or nacked.")
 @ConnectorAttribute(name = "poll-interval", type = "string", direction = INCOMING, defaultValue = "2s",
         description = "How often an idle consumer looks for messages without being notified: the backstop for lost notifications and the delay before a message whose visibility timeout expired is redelivered to an idle consumer. A duration.")
+@ConnectorAttribute(name = "failure-strategy", type = "string", direction = INCOMING, defaultValue = "dead-letter",
+        description = "What to do with a message whose processing failed (nacked, or its handler threw). `dead-letter`: deliver it again after a backoff until it was delivered `max-attempts` times, then move it to the `dead-letter-queue`. `retry`: the same, but drop it (with an error log) after the last attempt. `ignore`: log and ack it. `fail`: give it back to the queue at once and stop the channel.")
+@ConnectorAttribute(name = "max-attempts", type = "int", direction = INCOMING, defaultValue = "5",
+        description = "With `retry` and `dead-letter`: how many times a message is delivered before it is given up on (1: no retry).")
+@ConnectorAttribute(name = "retry-initial-delay", type = "string", direction = INCOMING, defaultValue = "1s",
+        description = "With `retry` and `dead-letter`: the delay before the second delivery. It doubles with every attempt, up to `retry-max-delay`; each delay is drawn at random between half and all of it (jitter). A duration.")
+@ConnectorAttribute(name = "retry-max-delay", type = "string", direction = INCOMING, defaultValue = "5m",
+        description = "With `retry` and `dead-letter`: the longest delay between two deliveries. A duration.")
 @ConnectorAttribute(name = "dead-letter-queue", type = "string", direction = INCOMING,
-        description = "The queue that receives the messages that cannot be processed, such as a payload that cannot be read as `payload-type`, with the reason in their headers. `<queue>.dlq` when not set.")
+        description = "The queue that receives the messages given up on by the `dead-letter` strategy, and those whose payload cannot be read as `payload-type` (whatever the strategy), with headers `dead-letter-reason`, `dead-letter-exception-class-name`, `dead-letter-queue` (where it came from) and `dead-letter-attempts`. `<queue>.dlq` when not set.")
 // Outgoing
 @ConnectorAttribute(name = "max-batch-size", type = "int", direction = OUTGOING, defaultValue = "500",
         description = "The maximum number of pending messages appended by one statement.")

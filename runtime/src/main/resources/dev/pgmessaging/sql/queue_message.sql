@@ -51,10 +51,11 @@ USING unnest(?::bigint[], ?::bigint[]) AS a(id, token)
 WHERE m.id = a.id AND m.lease_token = a.token;
 
 -- name: release
--- Makes negatively acknowledged messages visible again at once (same fencing rule).
+-- Gives leased messages back to the queue, each visible again after its own delay in seconds
+-- (0 for at once, a backoff for a retry), a batch at a time (same fencing rule as ack).
 UPDATE {schema}.queue_message AS m
-SET visible_at = now(), lease_token = NULL
-FROM unnest(?::bigint[], ?::bigint[]) AS a(id, token)
+SET visible_at = now() + make_interval(secs => a.delay), lease_token = NULL
+FROM unnest(?::bigint[], ?::bigint[], ?::float8[]) AS a(id, token, delay)
 WHERE m.id = a.id AND m.lease_token = a.token;
 
 -- name: dead-letter
@@ -74,3 +75,12 @@ SELECT ?, message_key, content_type,
            'dead-letter-attempts', attempts::text),
        payload
 FROM moved;
+
+-- name: extend
+-- Renews the leases of messages whose handlers are still running (heartbeat): visible again
+-- only a full visibility timeout (seconds) from now. Only the current delivery (same token)
+-- can renew its lease.
+UPDATE {schema}.queue_message AS m
+SET visible_at = now() + make_interval(secs => ?)
+FROM unnest(?::bigint[], ?::bigint[]) AS a(id, token)
+WHERE m.id = a.id AND m.lease_token = a.token;

@@ -3,6 +3,7 @@ package dev.pgmessaging.runtime.queue;
 import java.time.Duration;
 
 import dev.pgmessaging.runtime.payload.PayloadType;
+import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
 
 /**
  * The validated settings of one incoming queue channel.
@@ -16,7 +17,10 @@ import dev.pgmessaging.runtime.payload.PayloadType;
  * @param pollInterval how often an idle consumer checks for messages without a notification
  * @param listen whether to be woken by LISTEN/NOTIFY
  * @param payloadType the type payloads are read as, or {@code null} to go by content type
+ * @param failureStrategy what to do with a message whose processing failed
+ * @param maxLeaseDuration how long heartbeats may keep a message leased to a running handler
  */
 public record QueueConsumerSettings(String channel, String queue, String deadLetterQueue, int claimSize, int prefetch,
-        Duration visibilityTimeout, Duration pollInterval, boolean listen, PayloadType payloadType) {
+        Duration visibilityTimeout, Duration pollInterval, boolean listen, PayloadType payloadType,
+        FailureStrategy failureStrategy, Duration maxLeaseDuration) {
 }

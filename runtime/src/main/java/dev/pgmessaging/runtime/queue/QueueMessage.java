@@ -59,7 +59,7 @@ final class QueueMessage<T> implements ContextAwareMessage<T>, MetadataInjectabl
     @Override
     public CompletionStage<Void> nack(Throwable reason, Metadata ignored) {
         if (settled.compareAndSet(false, true)) {
-            source.release(claimed, reason);
+            source.nack(claimed, reason);
         }
         return CompletableFuture.completedFuture(null);
     }

@@ -2,14 +2,11 @@ package dev.pgmessaging.runtime.queue;
 
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -21,6 +18,7 @@ import org.jboss.logging.Logger;
 import dev.pgmessaging.runtime.api.IncomingQueueMetadata;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
+import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
@@ -50,8 +48,8 @@ public final class QueueSource {
     private final Runnable wake = () -> wakeSignal.offer(Boolean.TRUE);
     /** Leased messages not yet settled, by message id. */
     private final Map<Long, Lease> inFlight = new ConcurrentHashMap<>();
-    private final Queue<ClaimedMessage> acks = new ConcurrentLinkedQueue<>();
-    private final Queue<ClaimedMessage> releases = new ConcurrentLinkedQueue<>();
+    private final Settlements settlements;
+    private final FailureStrategy failureStrategy;
     /** Claimed messages not yet handed to the emitter (emission hops to the Vert.x context). */
     private final AtomicLong inTransit = new AtomicLong();
     private final Thread thread;
@@ -63,6 +61,9 @@ public final class QueueSource {
     public QueueSource(QueueConsumerSettings settings, DataSource dataSource, QueueStore store, PayloadCodec codec,
             QueueWakeups wakeups, Vertx vertx) {
         this.settings = settings;
+        this.failureStrategy = settings.failureStrategy();
+        this.settlements = new Settlements(settings.channel(), settings.deadLetterQueue(), wake, this::forget,
+                this::failChannel);
         this.dataSource = dataSource;
         this.store = store;
         this.codec = codec;
@@ -99,20 +100,29 @@ public final class QueueSource {
     }
 
     void ack(ClaimedMessage message) {
-        acks.add(message);
-        wake.run();
+        settlements.ack(message);
     }
 
-    void release(ClaimedMessage message, Throwable reason) {
+    void nack(ClaimedMessage message, Throwable reason) {
         LOG.debugf("Message %d of queue %s was nacked: %s", message.id(), settings.queue(), reason);
-        releases.add(message);
-        wake.run();
+        failureStrategy.onFailure(message, reason, settlements);
+    }
+
+    /** The {@code fail} strategy: stop claiming, report unhealthy, and fail the stream. */
+    private void failChannel(Throwable reason) {
+        if (claiming) {
+            claiming = false;
+            failure = "stopped by the fail strategy: " + reason;
+            LOG.errorf("Channel %s stops after a failed message (failure-strategy=fail): %s", settings.channel(), reason);
+            context.runOnContext(ignored -> emitter.fail(reason));
+        }
     }
 
     private void run() {
         while (running) {
             try {
                 settle();
+                renewLeases();
                 // Nothing is leased before downstream asks for it: a leased message waiting in a
                 // buffer would see its visibility timeout run out before its handler even starts.
                 long demand = emitter.requested() - inTransit.get();
@@ -128,7 +138,7 @@ public final class QueueSource {
                         continue; // probably more waiting: claim again without sleeping
                     }
                 }
-                waitForWake(settings.pollInterval());
+                waitForWake(nextWait());
             } catch (SQLException | RuntimeException e) {
                 if (!running) {
                     break;
@@ -157,10 +167,12 @@ public final class QueueSource {
             headers = codec.decodeHeaders(claimed.headers());
         } catch (IllegalArgumentException e) {
             inTransit.decrementAndGet(); // not emitted after all
-            deadLetter(claimed, e);
+            // no retry can make these bytes readable: straight to the dead-letter queue
+            settlements.deadLetter(claimed, e);
             return;
         }
-        inFlight.put(claimed.id(), new Lease(claimed.leaseToken(), System.nanoTime() + settings.visibilityTimeout().toNanos()));
+        long now = System.nanoTime();
+        inFlight.put(claimed.id(), new Lease(claimed.leaseToken(), now, now + settings.visibilityTimeout().toNanos()));
         IncomingQueueMetadata metadata = new IncomingQueueMetadata(settings.queue(), claimed.id(), claimed.attempt(),
                 headers, claimed.enqueuedAt(), claimed.key(), claimed.contentType());
         Context messageContext = VertxContext.createNewDuplicatedContext(context);
@@ -170,48 +182,9 @@ public final class QueueSource {
         });
     }
 
-    private void deadLetter(ClaimedMessage claimed, IllegalArgumentException reason) {
-        LOG.errorf("Channel %s cannot read message %d of queue %s, moving it to %s: %s", settings.channel(), claimed.id(),
-                settings.queue(), settings.deadLetterQueue(), reason.getMessage());
-        try {
-            store.deadLetter(dataSource, claimed.id(), claimed.leaseToken(), settings.deadLetterQueue(), reason);
-        } catch (SQLException e) {
-            LOG.errorf("Channel %s could not move message %d to %s (%s); it will be delivered again",
-                    settings.channel(), claimed.id(), settings.deadLetterQueue(), e.getMessage());
-        }
-    }
-
-    /** Runs the pending acks and releases, one statement each. */
+    /** Writes what was acked, nacked or dead-lettered since the last turn. */
     private void settle() throws SQLException {
-        settle(acks, true);
-        settle(releases, false);
-    }
-
-    private void settle(Queue<ClaimedMessage> pending, boolean ack) throws SQLException {
-        if (pending.isEmpty()) {
-            return;
-        }
-        List<ClaimedMessage> batch = new ArrayList<>(pending.size());
-        for (ClaimedMessage message; (message = pending.poll()) != null;) {
-            batch.add(message);
-        }
-        long[] ids = new long[batch.size()];
-        long[] tokens = new long[batch.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = batch.get(i).id();
-            tokens[i] = batch.get(i).leaseToken();
-        }
-        try {
-            if (ack) {
-                store.ack(dataSource, ids, tokens);
-            } else {
-                store.release(dataSource, ids, tokens);
-            }
-        } catch (SQLException | RuntimeException e) {
-            pending.addAll(batch); // settle them on the next turn
-            throw e;
-        }
-        batch.forEach(this::forget);
+        settlements.flush(store, dataSource);
     }
 
     /** Counts the leases still held, forgetting those that expired (their messages are someone else's now). */
@@ -226,8 +199,46 @@ public final class QueueSource {
         inFlight.computeIfPresent(message.id(), (id, lease) -> lease.token() == message.leaseToken() ? null : lease);
     }
 
-    /** A lease held by this channel: its token and when it expires (System.nanoTime). */
-    private record Lease(long token, long deadline) {
+    /**
+     * Heartbeat: renews, in one statement, the leases of the messages this channel still holds,
+     * once a third of their visibility timeout has passed, so that a handler that runs long keeps
+     * its message, up to {@code max-lease-duration} after the claim. Leases past that cap are
+     * left to expire: the message is then delivered again, as if the consumer had died.
+     */
+    private void renewLeases() throws SQLException {
+        long now = System.nanoTime();
+        long renewBefore = now + settings.visibilityTimeout().toNanos() * 2 / 3;
+        long cap = settings.maxLeaseDuration().toNanos();
+        List<Map.Entry<Long, Lease>> due = inFlight.entrySet().stream()
+                .filter(e -> e.getValue().deadline() < renewBefore && e.getValue().deadline() > now
+                        && now - e.getValue().claimedAt() + settings.visibilityTimeout().toNanos() <= cap)
+                .toList();
+        if (due.isEmpty()) {
+            return;
+        }
+        long[] ids = due.stream().mapToLong(Map.Entry::getKey).toArray();
+        long[] tokens = due.stream().mapToLong(e -> e.getValue().token()).toArray();
+        store.extend(dataSource, ids, tokens, settings.visibilityTimeout());
+        long deadline = now + settings.visibilityTimeout().toNanos();
+        due.forEach(e -> inFlight.computeIfPresent(e.getKey(),
+                (id, lease) -> lease.token() == e.getValue().token() ? lease.renewedUntil(deadline) : lease));
+    }
+
+    /** Sleeps until the poll interval, or earlier when a held lease is due for renewal. */
+    private Duration nextWait() {
+        Duration wait = settings.pollInterval();
+        if (!inFlight.isEmpty()) {
+            Duration heartbeat = settings.visibilityTimeout().dividedBy(3);
+            wait = wait.compareTo(heartbeat) < 0 ? wait : heartbeat;
+        }
+        return wait;
+    }
+
+    /** A lease held by this channel: its token, when it was claimed and when it expires (System.nanoTime). */
+    private record Lease(long token, long claimedAt, long deadline) {
+        Lease renewedUntil(long newDeadline) {
+            return new Lease(token, claimedAt, newDeadline);
+        }
     }
 
     private void waitForWake(Duration timeout) {

@@ -102,12 +102,41 @@ public final class QueueStore {
 
     /** Deletes the acknowledged deliveries; a delivery whose lease was lost is left alone. */
     public int ack(DataSource dataSource, long[] ids, long[] tokens) throws SQLException {
-        return settle(dataSource, "ack", ids, tokens);
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("ack"))) {
+            statement.setArray(1, longArray(connection, ids));
+            statement.setArray(2, longArray(connection, tokens));
+            return statement.executeUpdate();
+        }
     }
 
-    /** Makes the deliveries visible again at once; a delivery whose lease was lost is left alone. */
-    public int release(DataSource dataSource, long[] ids, long[] tokens) throws SQLException {
-        return settle(dataSource, "release", ids, tokens);
+    /** Renews the leases of these deliveries for another visibility timeout; lost leases stay lost. */
+    public int extend(DataSource dataSource, long[] ids, long[] tokens, Duration visibilityTimeout) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("extend"))) {
+            statement.setDouble(1, visibilityTimeout.toMillis() / 1000.0);
+            statement.setArray(2, longArray(connection, ids));
+            statement.setArray(3, longArray(connection, tokens));
+            return statement.executeUpdate();
+        }
+    }
+
+    /**
+     * Gives the deliveries back to the queue, each visible again after its delay in seconds; a
+     * delivery whose lease was lost is left alone.
+     */
+    public int release(DataSource dataSource, long[] ids, long[] tokens, double[] delaySeconds) throws SQLException {
+        Double[] delays = new Double[delaySeconds.length];
+        for (int i = 0; i < delays.length; i++) {
+            delays[i] = delaySeconds[i];
+        }
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("release"))) {
+            statement.setArray(1, longArray(connection, ids));
+            statement.setArray(2, longArray(connection, tokens));
+            statement.setArray(3, connection.createArrayOf("float8", delays));
+            return statement.executeUpdate();
+        }
     }
 
     /**
@@ -125,15 +154,6 @@ public final class QueueStore {
             statement.setString(4, String.valueOf(reason.getMessage()));
             statement.setString(5, reason.getClass().getName());
             return statement.executeUpdate() == 1;
-        }
-    }
-
-    private int settle(DataSource dataSource, String operation, long[] ids, long[] tokens) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql.get(operation))) {
-            statement.setArray(1, longArray(connection, ids));
-            statement.setArray(2, longArray(connection, tokens));
-            return statement.executeUpdate();
         }
     }
 

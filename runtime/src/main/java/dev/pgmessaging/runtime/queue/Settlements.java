@@ -1,0 +1,148 @@
+package dev.pgmessaging.runtime.queue;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+
+import javax.sql.DataSource;
+
+import org.jboss.logging.Logger;
+
+import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
+
+/**
+ * What a channel decided for the messages it leased (ack, release after a delay, dead letter),
+ * collected from any thread and written by the channel's thread: acks in one statement,
+ * releases in one statement, dead letters one by one. All of them are fenced by the delivery's
+ * lease token, and a batch that could not be written is kept for the next flush.
+ */
+public final class Settlements {
+
+    private static final Logger LOG = Logger.getLogger(Settlements.class);
+
+    private record Release(ClaimedMessage message, Duration delay) {
+    }
+
+    private record DeadLetter(ClaimedMessage message, Throwable reason) {
+    }
+
+    private final String channel;
+    private final String deadLetterQueue;
+    private final Runnable wake;
+    private final Consumer<ClaimedMessage> settled;
+    private final Consumer<Throwable> channelFailure;
+    private final Queue<ClaimedMessage> acks = new ConcurrentLinkedQueue<>();
+    private final Queue<Release> releases = new ConcurrentLinkedQueue<>();
+    private final Queue<DeadLetter> deadLetters = new ConcurrentLinkedQueue<>();
+
+    /**
+     * @param wake wakes the channel's thread, which flushes
+     * @param settled told of each message once its settlement is written
+     * @param channelFailure fails the channel (the {@code fail} strategy)
+     */
+    Settlements(String channel, String deadLetterQueue, Runnable wake, Consumer<ClaimedMessage> settled,
+            Consumer<Throwable> channelFailure) {
+        this.channel = channel;
+        this.deadLetterQueue = deadLetterQueue;
+        this.wake = wake;
+        this.settled = settled;
+        this.channelFailure = channelFailure;
+    }
+
+    public void ack(ClaimedMessage message) {
+        acks.add(message);
+        wake.run();
+    }
+
+    /** Gives the message back to the queue, visible again after the delay (zero: at once). */
+    public void release(ClaimedMessage message, Duration delay) {
+        releases.add(new Release(message, delay));
+        wake.run();
+    }
+
+    /** Moves the message to the channel's dead-letter queue, with the reason in its headers. */
+    public void deadLetter(ClaimedMessage message, Throwable reason) {
+        deadLetters.add(new DeadLetter(message, reason));
+        wake.run();
+    }
+
+    public String channel() {
+        return channel;
+    }
+
+    public String deadLetterQueue() {
+        return deadLetterQueue;
+    }
+
+    /** Stops the channel: no more messages are claimed and the stream fails with the reason. */
+    public void failChannel(Throwable reason) {
+        channelFailure.accept(reason);
+    }
+
+    void flush(QueueStore store, DataSource dataSource) throws SQLException {
+        flushAcks(store, dataSource);
+        flushReleases(store, dataSource);
+        flushDeadLetters(store, dataSource);
+    }
+
+    private void flushAcks(QueueStore store, DataSource dataSource) throws SQLException {
+        List<ClaimedMessage> batch = drain(acks);
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            store.ack(dataSource, ids(batch), tokens(batch));
+        } catch (SQLException | RuntimeException e) {
+            acks.addAll(batch);
+            throw e;
+        }
+        batch.forEach(settled);
+    }
+
+    private void flushReleases(QueueStore store, DataSource dataSource) throws SQLException {
+        List<Release> batch = drain(releases);
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<ClaimedMessage> messages = batch.stream().map(Release::message).toList();
+        double[] delays = batch.stream().mapToDouble(r -> r.delay().toMillis() / 1000.0).toArray();
+        try {
+            store.release(dataSource, ids(messages), tokens(messages), delays);
+        } catch (SQLException | RuntimeException e) {
+            releases.addAll(batch);
+            throw e;
+        }
+        messages.forEach(settled);
+    }
+
+    private void flushDeadLetters(QueueStore store, DataSource dataSource) throws SQLException {
+        for (DeadLetter letter; (letter = deadLetters.peek()) != null;) {
+            ClaimedMessage message = letter.message();
+            store.deadLetter(dataSource, message.id(), message.leaseToken(), deadLetterQueue, letter.reason());
+            LOG.errorf("Channel %s moved message %d (attempt %d) to the dead-letter queue %s: %s", channel,
+                    message.id(), message.attempt(), deadLetterQueue, letter.reason());
+            deadLetters.remove();
+            settled.accept(message);
+        }
+    }
+
+    private static <T> List<T> drain(Queue<T> queue) {
+        List<T> batch = new ArrayList<>();
+        for (T item; (item = queue.poll()) != null;) {
+            batch.add(item);
+        }
+        return batch;
+    }
+
+    private static long[] ids(List<ClaimedMessage> messages) {
+        return messages.stream().mapToLong(ClaimedMessage::id).toArray();
+    }
+
+    private static long[] tokens(List<ClaimedMessage> messages) {
+        return messages.stream().mapToLong(ClaimedMessage::leaseToken).toArray();
+    }
+}

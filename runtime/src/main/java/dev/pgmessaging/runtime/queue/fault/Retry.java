@@ -1,0 +1,46 @@
+package dev.pgmessaging.runtime.queue.fault;
+
+import org.jboss.logging.Logger;
+
+import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
+import dev.pgmessaging.runtime.queue.Settlements;
+
+/**
+ * {@code retry} and {@code dead-letter}: a failed message is delivered again after an
+ * exponential backoff with jitter, until it has been delivered {@code max-attempts} times; after
+ * the last failed attempt it is dropped with an error ({@code retry}) or moved to the
+ * dead-letter queue with the reason in its headers ({@code dead-letter}). Every message thus
+ * ends exactly once: processed, or given up on (at-least-once until then).
+ */
+final class Retry implements FailureStrategy {
+
+    private static final Logger LOG = Logger.getLogger(Retry.class);
+
+    enum WhenExhausted {
+        DROP,
+        DEAD_LETTER
+    }
+
+    private final int maxAttempts;
+    private final Backoff backoff;
+    private final WhenExhausted whenExhausted;
+
+    Retry(int maxAttempts, Backoff backoff, WhenExhausted whenExhausted) {
+        this.maxAttempts = maxAttempts;
+        this.backoff = backoff;
+        this.whenExhausted = whenExhausted;
+    }
+
+    @Override
+    public void onFailure(ClaimedMessage message, Throwable reason, Settlements settlements) {
+        if (message.attempt() < maxAttempts) {
+            settlements.release(message, backoff.delay(message.attempt()));
+        } else if (whenExhausted == WhenExhausted.DEAD_LETTER) {
+            settlements.deadLetter(message, reason);
+        } else {
+            LOG.errorf("Channel %s gives up on message %d after %d attempts and drops it: %s", settlements.channel(),
+                    message.id(), message.attempt(), reason);
+            settlements.ack(message);
+        }
+    }
+}
