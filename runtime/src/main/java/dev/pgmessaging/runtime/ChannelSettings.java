@@ -48,7 +48,8 @@ final class ChannelSettings {
         return new Incoming(channel, dataSource(config.getDatasource()),
                 new QueueConsumerSettings(channel, queue, deadLetterQueue, claimSize, prefetch, visibilityTimeout,
                         pollInterval, config.getNotifications(), payloadType, failureStrategy,
-                        duration(problems, "max-lease-duration", config.getMaxLeaseDuration())));
+                        duration(problems, "max-lease-duration", config.getMaxLeaseDuration()),
+                        duration(problems, "shutdown-timeout", config.getShutdownTimeout())));
     }
 
     static Outgoing outgoing(PostgresConnectorOutgoingConfiguration config) {

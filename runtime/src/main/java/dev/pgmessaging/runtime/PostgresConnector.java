@@ -60,6 +60,8 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
         description = "How long a delivered message stays invisible to other consumers unless the channel renews the lease. The channel renews it while the message is being processed (see `max-lease-duration`), so a message is delivered again when its consumer died, hung past `max-lease-duration`, or lost its connection for this long. A duration: `30s`, `500ms`, `5m` or ISO-8601 (`PT30S`).")
 @ConnectorAttribute(name = "max-lease-duration", type = "string", direction = INCOMING, defaultValue = "1h",
         description = "How long a handler that runs long can keep its message: while it runs, the channel renews the lease (heartbeat) every third of the `visibility-timeout`, up to this long after the message was claimed. Past it the lease expires and the message is delivered again, as if the consumer had died. A duration.")
+@ConnectorAttribute(name = "shutdown-timeout", type = "string", direction = INCOMING, defaultValue = "10s",
+        description = "On shutdown the channel stops claiming and waits up to this long for the messages it delivered to be acked or nacked; then it gives the unfinished ones back to the queue at once, so that another instance gets them without waiting for their visibility timeout. A duration.")
 @ConnectorAttribute(name = "claim-size", type = "int", direction = INCOMING, defaultValue = "100",
         description = "The maximum number of messages leased by one claim statement.")
 @ConnectorAttribute(name = "prefetch", type = "int", direction = INCOMING, defaultValue = "256",
@@ -163,9 +165,10 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
     }
 
     /**
-     * Stops claiming, writes what producers left pending (acking the messages that produced
-     * them), settles what was acked, then releases the connections: before the application
-     * scope, and with it the datasources, goes away.
+     * Graceful shutdown, before the application scope (and with it the datasources) goes away:
+     * consumers stop claiming; producers write what they still hold (acking the messages that
+     * produced them); consumers wait up to their shutdown-timeout for their messages to be acked
+     * or nacked, then give the unfinished ones back to the queue; then the connections go.
      */
     void terminate(@Observes(notifyObserver = Reception.IF_EXISTS) @Priority(50) @BeforeDestroyed(ApplicationScoped.class) Object event) {
         shutdown();
@@ -175,6 +178,8 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
     void shutdown() {
         sources.forEach(QueueSource::stopClaiming);
         sinks.forEach(QueueSink::stop);
+        long stopping = System.nanoTime();
+        sources.forEach(source -> source.awaitSettled(stopping));
         sources.forEach(QueueSource::stop);
         resources.values().forEach(DataSourceResources::close);
     }

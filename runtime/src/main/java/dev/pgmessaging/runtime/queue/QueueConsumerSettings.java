@@ -19,8 +19,9 @@ import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
  * @param payloadType the type payloads are read as, or {@code null} to go by content type
  * @param failureStrategy what to do with a message whose processing failed
  * @param maxLeaseDuration how long heartbeats may keep a message leased to a running handler
+ * @param shutdownTimeout how long a stopping channel waits for its delivered messages to be settled
  */
 public record QueueConsumerSettings(String channel, String queue, String deadLetterQueue, int claimSize, int prefetch,
         Duration visibilityTimeout, Duration pollInterval, boolean listen, PayloadType payloadType,
-        FailureStrategy failureStrategy, Duration maxLeaseDuration) {
+        FailureStrategy failureStrategy, Duration maxLeaseDuration, Duration shutdownTimeout) {
 }

@@ -153,10 +153,28 @@ public final class QueueSource {
         }
         try {
             settle();
+            releaseRemainingLeases();
         } catch (SQLException | RuntimeException e) {
-            LOG.warnf("Channel %s could not settle its last messages before stopping (%s); they will be delivered again",
-                    settings.channel(), e.getMessage());
+            LOG.warnf("Channel %s could not settle or release its last messages before stopping (%s); they will be"
+                    + " delivered again after their visibility timeout", settings.channel(), e.getMessage());
         }
+    }
+
+    /**
+     * Gives the messages this channel still holds back to the queue at once, so that another
+     * instance gets them without waiting for their visibility timeout. A handler still running
+     * one of them can no longer ack it (fencing): it is delivered again, at least once.
+     */
+    private void releaseRemainingLeases() throws SQLException {
+        if (inFlight.isEmpty()) {
+            return;
+        }
+        long[] ids = inFlight.keySet().stream().mapToLong(Long::longValue).toArray();
+        long[] tokens = inFlight.values().stream().mapToLong(Lease::token).toArray();
+        int released = store.release(dataSource, ids, tokens, new double[ids.length]);
+        inFlight.clear();
+        LOG.infof("Channel %s gave %d unfinished message(s) back to queue %s", settings.channel(), released,
+                settings.queue());
     }
 
     private void emit(ClaimedMessage claimed) {
@@ -197,6 +215,11 @@ public final class QueueSource {
     /** Forgets a settled delivery, unless the message was leased again since (a newer token). */
     private void forget(ClaimedMessage message) {
         inFlight.computeIfPresent(message.id(), (id, lease) -> lease.token() == message.leaseToken() ? null : lease);
+        if (inFlight.isEmpty()) {
+            synchronized (inFlight) {
+                inFlight.notifyAll();
+            }
+        }
     }
 
     /**
@@ -253,6 +276,26 @@ public final class QueueSource {
     /** Stops leasing messages; acks and nacks are still settled until {@link #stop()}. */
     public void stopClaiming() {
         claiming = false;
+    }
+
+    /**
+     * Waits until every message the channel delivered was acked or nacked and the outcome
+     * written, at most until {@code shutdown-timeout} after {@code since} (a System.nanoTime, so
+     * that channels stopping together wait together). Call {@link #stopClaiming()} first.
+     */
+    public void awaitSettled(long since) {
+        long deadline = since + settings.shutdownTimeout().toNanos();
+        synchronized (inFlight) {
+            long left;
+            while (!inFlight.isEmpty() && thread.isAlive() && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(inFlight, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /** Stops the channel's thread, after it settled what was acked or nacked, and waits for it. */
