@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -46,8 +45,7 @@ public final class QueueSource {
     private final Context context;
     private final BlockingQueue<Boolean> wakeSignal = new ArrayBlockingQueue<>(1);
     private final Runnable wake = () -> wakeSignal.offer(Boolean.TRUE);
-    /** Leased messages not yet settled, by message id. */
-    private final Map<Long, Lease> inFlight = new ConcurrentHashMap<>();
+    private final Leases leases;
     private final Settlements settlements;
     private final FailureStrategy failureStrategy;
     /** Claimed messages not yet handed to the emitter (emission hops to the Vert.x context). */
@@ -62,7 +60,8 @@ public final class QueueSource {
             QueueWakeups wakeups, Vertx vertx) {
         this.settings = settings;
         this.failureStrategy = settings.failureStrategy();
-        this.settlements = new Settlements(settings.channel(), settings.deadLetterQueue(), wake, this::forget,
+        this.leases = new Leases(settings.visibilityTimeout(), settings.maxLeaseDuration());
+        this.settlements = new Settlements(settings.channel(), settings.deadLetterQueue(), wake, leases::forget,
                 this::failChannel);
         this.dataSource = dataSource;
         this.store = store;
@@ -122,11 +121,11 @@ public final class QueueSource {
         while (running) {
             try {
                 settle();
-                renewLeases();
+                leases.renew(store, dataSource);
                 // Nothing is leased before downstream asks for it: a leased message waiting in a
                 // buffer would see its visibility timeout run out before its handler even starts.
                 long demand = emitter.requested() - inTransit.get();
-                int wanted = (int) Math.min(Math.min(settings.prefetch() - liveInFlight(), settings.claimSize()),
+                int wanted = (int) Math.min(Math.min(settings.prefetch() - leases.live(), settings.claimSize()),
                         demand);
                 if (claiming && wanted > 0) {
                     List<ClaimedMessage> claimed = store.claim(dataSource, settings.queue(), wanted,
@@ -166,15 +165,11 @@ public final class QueueSource {
      * one of them can no longer ack it (fencing): it is delivered again, at least once.
      */
     private void releaseRemainingLeases() throws SQLException {
-        if (inFlight.isEmpty()) {
-            return;
+        int released = leases.releaseAll(store, dataSource);
+        if (released > 0) {
+            LOG.infof("Channel %s gave %d unfinished message(s) back to queue %s", settings.channel(), released,
+                    settings.queue());
         }
-        long[] ids = inFlight.keySet().stream().mapToLong(Long::longValue).toArray();
-        long[] tokens = inFlight.values().stream().mapToLong(Lease::token).toArray();
-        int released = store.release(dataSource, ids, tokens, new double[ids.length]);
-        inFlight.clear();
-        LOG.infof("Channel %s gave %d unfinished message(s) back to queue %s", settings.channel(), released,
-                settings.queue());
     }
 
     private void emit(ClaimedMessage claimed) {
@@ -189,8 +184,7 @@ public final class QueueSource {
             settlements.deadLetter(claimed, e);
             return;
         }
-        long now = System.nanoTime();
-        inFlight.put(claimed.id(), new Lease(claimed.leaseToken(), now, now + settings.visibilityTimeout().toNanos()));
+        leases.hold(claimed);
         IncomingQueueMetadata metadata = new IncomingQueueMetadata(settings.queue(), claimed.id(), claimed.attempt(),
                 headers, claimed.enqueuedAt(), claimed.key(), claimed.contentType());
         Context messageContext = VertxContext.createNewDuplicatedContext(context);
@@ -205,63 +199,14 @@ public final class QueueSource {
         settlements.flush(store, dataSource);
     }
 
-    /** Counts the leases still held, forgetting those that expired (their messages are someone else's now). */
-    private int liveInFlight() {
-        long now = System.nanoTime();
-        inFlight.values().removeIf(lease -> lease.deadline() - now < 0);
-        return inFlight.size();
-    }
-
-    /** Forgets a settled delivery, unless the message was leased again since (a newer token). */
-    private void forget(ClaimedMessage message) {
-        inFlight.computeIfPresent(message.id(), (id, lease) -> lease.token() == message.leaseToken() ? null : lease);
-        if (inFlight.isEmpty()) {
-            synchronized (inFlight) {
-                inFlight.notifyAll();
-            }
-        }
-    }
-
-    /**
-     * Heartbeat: renews, in one statement, the leases of the messages this channel still holds,
-     * once a third of their visibility timeout has passed, so that a handler that runs long keeps
-     * its message, up to {@code max-lease-duration} after the claim. Leases past that cap are
-     * left to expire: the message is then delivered again, as if the consumer had died.
-     */
-    private void renewLeases() throws SQLException {
-        long now = System.nanoTime();
-        long renewBefore = now + settings.visibilityTimeout().toNanos() * 2 / 3;
-        long cap = settings.maxLeaseDuration().toNanos();
-        List<Map.Entry<Long, Lease>> due = inFlight.entrySet().stream()
-                .filter(e -> e.getValue().deadline() < renewBefore && e.getValue().deadline() > now
-                        && now - e.getValue().claimedAt() + settings.visibilityTimeout().toNanos() <= cap)
-                .toList();
-        if (due.isEmpty()) {
-            return;
-        }
-        long[] ids = due.stream().mapToLong(Map.Entry::getKey).toArray();
-        long[] tokens = due.stream().mapToLong(e -> e.getValue().token()).toArray();
-        store.extend(dataSource, ids, tokens, settings.visibilityTimeout());
-        long deadline = now + settings.visibilityTimeout().toNanos();
-        due.forEach(e -> inFlight.computeIfPresent(e.getKey(),
-                (id, lease) -> lease.token() == e.getValue().token() ? lease.renewedUntil(deadline) : lease));
-    }
-
     /** Sleeps until the poll interval, or earlier when a held lease is due for renewal. */
     private Duration nextWait() {
         Duration wait = settings.pollInterval();
-        if (!inFlight.isEmpty()) {
-            Duration heartbeat = settings.visibilityTimeout().dividedBy(3);
+        if (!leases.isEmpty()) {
+            Duration heartbeat = leases.renewalInterval();
             wait = wait.compareTo(heartbeat) < 0 ? wait : heartbeat;
         }
         return wait;
-    }
-
-    /** A lease held by this channel: its token, when it was claimed and when it expires (System.nanoTime). */
-    private record Lease(long token, long claimedAt, long deadline) {
-        Lease renewedUntil(long newDeadline) {
-            return new Lease(token, claimedAt, newDeadline);
-        }
     }
 
     private void waitForWake(Duration timeout) {
@@ -284,18 +229,7 @@ public final class QueueSource {
      * that channels stopping together wait together). Call {@link #stopClaiming()} first.
      */
     public void awaitSettled(long since) {
-        long deadline = since + settings.shutdownTimeout().toNanos();
-        synchronized (inFlight) {
-            long left;
-            while (!inFlight.isEmpty() && thread.isAlive() && (left = deadline - System.nanoTime()) > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(inFlight, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
+        leases.awaitEmpty(since + settings.shutdownTimeout().toNanos(), thread::isAlive);
     }
 
     /** Stops the channel's thread, after it settled what was acked or nacked, and waits for it. */
