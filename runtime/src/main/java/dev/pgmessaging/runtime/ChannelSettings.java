@@ -58,8 +58,13 @@ final class ChannelSettings {
         String queue = queueName(problems, "queue", config.getQueue().orElse(channel));
         int maxBatchSize = positive(problems, "max-batch-size", config.getMaxBatchSize(), 10_000);
         payloadType(problems, config.getPayloadType());
+        int priority = config.getPriority();
+        if (priority < Short.MIN_VALUE || priority > Short.MAX_VALUE) {
+            problems.fail("priority", priority, "it must be between " + Short.MIN_VALUE + " and " + Short.MAX_VALUE);
+        }
+        Duration delay = config.getDelay().map(value -> duration(problems, "delay", value)).orElse(Duration.ZERO);
         return new Outgoing(channel, dataSource(config.getDatasource()),
-                new QueueProducerSettings(channel, queue, maxBatchSize, config.getNotifications()));
+                new QueueProducerSettings(channel, queue, maxBatchSize, config.getNotifications(), priority, delay));
     }
 
     private static String dataSource(Optional<String> name) {

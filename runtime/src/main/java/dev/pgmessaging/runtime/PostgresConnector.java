@@ -81,6 +81,10 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
 // Outgoing
 @ConnectorAttribute(name = "max-batch-size", type = "int", direction = OUTGOING, defaultValue = "500",
         description = "The maximum number of pending messages appended by one statement.")
+@ConnectorAttribute(name = "priority", type = "int", direction = OUTGOING, defaultValue = "0",
+        description = "The priority of the channel's messages, unless their `OutgoingQueueMetadata` sets one. Consumers take higher priorities first, and messages of one priority in the order they were sent. From -32768 to 32767.")
+@ConnectorAttribute(name = "delay", type = "string", direction = OUTGOING,
+        description = "Delivers the channel's messages no sooner than this long after they are sent, unless their `OutgoingQueueMetadata` sets a delay or a delivery time. A duration. Delayed messages are found by the consumers' polling, so they arrive up to `poll-interval` after their time.")
 public class PostgresConnector implements InboundConnector, OutboundConnector, HealthReporter {
 
     public static final String NAME = "postgres";

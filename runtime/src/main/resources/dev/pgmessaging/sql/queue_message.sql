@@ -8,11 +8,14 @@ INSERT INTO {schema}.queue (name) VALUES (?) ON CONFLICT (name) DO NOTHING;
 -- Appends a batch of messages in one statement (parallel arrays, one element per
 -- message) and, when the last parameter is true, wakes the consumers of each queue
 -- that received messages with one NOTIFY per queue per batch: notifying per message
--- would serialize committers on the cluster-wide notify lock.
+-- would serialize committers on the cluster-wide notify lock. A message becomes visible
+-- at its deliver-at time (epoch seconds) if it has one, else after its delay in seconds
+-- (0: at once), measured by the database clock.
 WITH sent AS (
-    INSERT INTO {schema}.queue_message (queue, message_key, content_type, headers, payload)
-    SELECT q, k, ct, h::jsonb, p
-    FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[]) AS m(q, k, ct, h, p)
+    INSERT INTO {schema}.queue_message (queue, message_key, content_type, headers, payload, priority, visible_at)
+    SELECT q, k, ct, h::jsonb, p, pr, coalesce(to_timestamp(da), now() + make_interval(secs => d))
+    FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::smallint[], ?::float8[], ?::float8[])
+        AS m(q, k, ct, h, p, pr, d, da)
     RETURNING queue
 )
 SELECT pg_notify(?, d.queue)

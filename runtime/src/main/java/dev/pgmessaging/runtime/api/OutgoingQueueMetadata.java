@@ -1,20 +1,29 @@
 package dev.pgmessaging.runtime.api;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Metadata a producer attaches to a message sent to a {@code postgres} queue channel:
- * {@code Message.of(payload).addMetadata(OutgoingQueueMetadata.builder().withKey("order-42").build())}.
+ * Metadata a producer attaches to a message sent to a {@code postgres} queue channel: headers, a
+ * key, a priority and a delay or delivery time, e.g.
+ * {@code Message.of(payload).addMetadata(OutgoingQueueMetadata.builder().withKey("order-42").withDelay(Duration.ofMinutes(5)).build())}.
  */
 public final class OutgoingQueueMetadata {
 
     private final Map<String, String> headers;
     private final String key;
+    private final Integer priority;
+    private final Duration delay;
+    private final Instant deliverAt;
 
     private OutgoingQueueMetadata(Builder builder) {
         this.headers = Map.copyOf(builder.headers);
         this.key = builder.key;
+        this.priority = builder.priority;
+        this.delay = builder.delay;
+        this.deliverAt = builder.deliverAt;
     }
 
     public static Builder builder() {
@@ -31,9 +40,27 @@ public final class OutgoingQueueMetadata {
         return key;
     }
 
+    /** The priority (higher first), or {@code null} for the channel's {@code priority}. */
+    public Integer priority() {
+        return priority;
+    }
+
+    /** How long after the send the message becomes deliverable, or {@code null} for the channel's {@code delay}. */
+    public Duration delay() {
+        return delay;
+    }
+
+    /** When the message becomes deliverable, or {@code null}; it wins over any delay. */
+    public Instant deliverAt() {
+        return deliverAt;
+    }
+
     public static final class Builder {
         private final Map<String, String> headers = new LinkedHashMap<>();
         private String key;
+        private Integer priority;
+        private Duration delay;
+        private Instant deliverAt;
 
         private Builder() {
         }
@@ -50,6 +77,30 @@ public final class OutgoingQueueMetadata {
 
         public Builder withKey(String key) {
             this.key = key;
+            return this;
+        }
+
+        /** Higher priorities are delivered first; messages of one priority in the order they were sent. */
+        public Builder withPriority(int priority) {
+            if (priority < Short.MIN_VALUE || priority > Short.MAX_VALUE) {
+                throw new IllegalArgumentException("priority must be between " + Short.MIN_VALUE + " and " + Short.MAX_VALUE);
+            }
+            this.priority = priority;
+            return this;
+        }
+
+        /** Delivers the message no sooner than this long after it is sent (committed, inside a transaction). */
+        public Builder withDelay(Duration delay) {
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("delay must not be negative: " + delay);
+            }
+            this.delay = delay;
+            return this;
+        }
+
+        /** Delivers the message no sooner than this time (by the database clock). */
+        public Builder withDeliverAt(Instant deliverAt) {
+            this.deliverAt = deliverAt;
             return this;
         }
 

@@ -1,5 +1,7 @@
 package dev.pgmessaging.runtime.queue;
 
+import java.time.Duration;
+
 /**
  * The validated settings of one outgoing queue channel.
  *
@@ -7,6 +9,9 @@ package dev.pgmessaging.runtime.queue;
  * @param queue the queue messages are sent to
  * @param maxBatchSize the maximum number of messages appended by one statement
  * @param notifyConsumers whether to wake consumers with NOTIFY
+ * @param priority the priority of messages whose metadata sets none
+ * @param delay the delay of messages whose metadata sets none
  */
-public record QueueProducerSettings(String channel, String queue, int maxBatchSize, boolean notifyConsumers) {
+public record QueueProducerSettings(String channel, String queue, int maxBatchSize, boolean notifyConsumers, int priority,
+        Duration delay) {
 }

@@ -179,9 +179,14 @@ public final class QueueSink implements Flow.Subscriber<Message<?>> {
     private NewMessage toRow(Message<?> message) {
         PayloadCodec.Encoded encoded = codec.encode(message.getPayload());
         OutgoingQueueMetadata metadata = message.getMetadata(OutgoingQueueMetadata.class).orElse(null);
-        String key = metadata == null ? null : metadata.key();
-        String headers = metadata == null ? null : codec.encodeHeaders(metadata.headers());
-        return new NewMessage(settings.queue(), key, encoded.contentType(), headers, encoded.bytes());
+        if (metadata == null) {
+            return new NewMessage(settings.queue(), null, encoded.contentType(), null, encoded.bytes(), settings.priority(),
+                    settings.delay(), null);
+        }
+        return new NewMessage(settings.queue(), metadata.key(), encoded.contentType(),
+                codec.encodeHeaders(metadata.headers()), encoded.bytes(),
+                metadata.priority() == null ? settings.priority() : metadata.priority(),
+                metadata.delay() == null ? settings.delay() : metadata.delay(), metadata.deliverAt());
     }
 
     @Override

@@ -31,7 +31,19 @@ public final class QueueStore {
     }
 
     /** A message to append. */
-    public record NewMessage(String queue, String key, String contentType, String headers, byte[] payload) {
+    /**
+     * A message to append.
+     *
+     * @param priority higher first
+     * @param delay how long after the send it becomes visible (zero: at once)
+     * @param deliverAt when it becomes visible, or {@code null} to go by {@code delay}
+     */
+    public record NewMessage(String queue, String key, String contentType, String headers, byte[] payload, int priority,
+            Duration delay, Instant deliverAt) {
+
+        public NewMessage(String queue, String key, String contentType, String headers, byte[] payload) {
+            this(queue, key, contentType, headers, payload, 0, Duration.ZERO, null);
+        }
     }
 
     /** A message leased by a claim; {@code leaseToken} fences ack and release to this delivery. */
@@ -59,6 +71,9 @@ public final class QueueStore {
         String[] contentTypes = new String[n];
         String[] headers = new String[n];
         byte[][] payloads = new byte[n][];
+        Short[] priorities = new Short[n];
+        Double[] delays = new Double[n];
+        Double[] deliverAts = new Double[n];
         for (int i = 0; i < n; i++) {
             NewMessage message = messages.get(i);
             queues[i] = message.queue();
@@ -66,6 +81,9 @@ public final class QueueStore {
             contentTypes[i] = message.contentType();
             headers[i] = message.headers();
             payloads[i] = message.payload();
+            priorities[i] = (short) message.priority();
+            delays[i] = message.delay().toMillis() / 1000.0;
+            deliverAts[i] = message.deliverAt() == null ? null : message.deliverAt().toEpochMilli() / 1000.0;
         }
         try (PreparedStatement statement = connection.prepareStatement(sql.get("send"))) {
             statement.setArray(1, connection.createArrayOf("text", queues));
@@ -73,8 +91,11 @@ public final class QueueStore {
             statement.setArray(3, connection.createArrayOf("text", contentTypes));
             statement.setArray(4, connection.createArrayOf("text", headers));
             statement.setArray(5, connection.createArrayOf("bytea", payloads));
-            statement.setString(6, notifyChannel);
-            statement.setBoolean(7, notify);
+            statement.setArray(6, connection.createArrayOf("int2", priorities));
+            statement.setArray(7, connection.createArrayOf("float8", delays));
+            statement.setArray(8, connection.createArrayOf("float8", deliverAts));
+            statement.setString(9, notifyChannel);
+            statement.setBoolean(10, notify);
             statement.execute();
         }
     }
