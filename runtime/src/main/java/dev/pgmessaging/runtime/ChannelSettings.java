@@ -49,7 +49,8 @@ final class ChannelSettings {
                 new QueueConsumerSettings(channel, queue, deadLetterQueue, claimSize, prefetch, visibilityTimeout,
                         pollInterval, config.getNotifications(), payloadType, failureStrategy,
                         duration(problems, "max-lease-duration", config.getMaxLeaseDuration()),
-                        duration(problems, "shutdown-timeout", config.getShutdownTimeout())));
+                        duration(problems, "shutdown-timeout", config.getShutdownTimeout()),
+                        deadLetterExpired(problems, config.getExpiryStrategy())));
     }
 
     static Outgoing outgoing(PostgresConnectorOutgoingConfiguration config) {
@@ -63,8 +64,20 @@ final class ChannelSettings {
             problems.fail("priority", priority, "it must be between " + Short.MIN_VALUE + " and " + Short.MAX_VALUE);
         }
         Duration delay = config.getDelay().map(value -> duration(problems, "delay", value)).orElse(Duration.ZERO);
-        return new Outgoing(channel, dataSource(config.getDatasource()),
-                new QueueProducerSettings(channel, queue, maxBatchSize, config.getNotifications(), priority, delay));
+        Duration timeToLive = config.getTimeToLive().map(value -> duration(problems, "time-to-live", value)).orElse(null);
+        return new Outgoing(channel, dataSource(config.getDatasource()), new QueueProducerSettings(channel, queue,
+                maxBatchSize, config.getNotifications(), priority, delay, timeToLive));
+    }
+
+    private static boolean deadLetterExpired(Problems problems, String strategy) {
+        return switch (strategy) {
+            case "dead-letter" -> true;
+            case "drop" -> false;
+            default -> {
+                problems.fail("expiry-strategy", strategy, "it must be dead-letter or drop");
+                yield false;
+            }
+        };
     }
 
     private static String dataSource(Optional<String> name) {

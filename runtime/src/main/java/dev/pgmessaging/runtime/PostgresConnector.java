@@ -76,11 +76,15 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
         description = "With `retry` and `dead-letter`: the delay before the second delivery. It doubles with every attempt, up to `retry-max-delay`; each delay is drawn at random between half and all of it (jitter). A duration.")
 @ConnectorAttribute(name = "retry-max-delay", type = "string", direction = INCOMING, defaultValue = "5m",
         description = "With `retry` and `dead-letter`: the longest delay between two deliveries. A duration.")
+@ConnectorAttribute(name = "expiry-strategy", type = "string", direction = INCOMING, defaultValue = "dead-letter",
+        description = "What happens to a message of the queue whose time to live ran out before a consumer took it: `dead-letter` moves it to the `dead-letter-queue` (reason `expired at …`), `drop` deletes it.")
 @ConnectorAttribute(name = "dead-letter-queue", type = "string", direction = INCOMING,
         description = "The queue that receives the messages given up on by the `dead-letter` strategy, and those whose payload cannot be read as `payload-type` (whatever the strategy), with headers `dead-letter-reason`, `dead-letter-exception-class-name`, `dead-letter-queue` (where it came from) and `dead-letter-attempts`. `<queue>.dlq` when not set.")
 // Outgoing
 @ConnectorAttribute(name = "max-batch-size", type = "int", direction = OUTGOING, defaultValue = "500",
         description = "The maximum number of pending messages appended by one statement.")
+@ConnectorAttribute(name = "time-to-live", type = "string", direction = OUTGOING,
+        description = "Expires the channel's messages this long after they are sent, if no consumer has taken them by then (unless their `OutgoingQueueMetadata` sets a time to live). What happens to expired messages is the consumers' `expiry-strategy`. A duration; no expiry when not set.")
 @ConnectorAttribute(name = "priority", type = "int", direction = OUTGOING, defaultValue = "0",
         description = "The priority of the channel's messages, unless their `OutgoingQueueMetadata` sets one. Consumers take higher priorities first, and messages of one priority in the order they were sent. From -32768 to 32767.")
 @ConnectorAttribute(name = "delay", type = "string", direction = OUTGOING,

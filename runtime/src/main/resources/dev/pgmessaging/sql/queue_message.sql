@@ -10,12 +10,16 @@ INSERT INTO {schema}.queue (name) VALUES (?) ON CONFLICT (name) DO NOTHING;
 -- that received messages with one NOTIFY per queue per batch: notifying per message
 -- would serialize committers on the cluster-wide notify lock. A message becomes visible
 -- at its deliver-at time (epoch seconds) if it has one, else after its delay in seconds
--- (0: at once), measured by the database clock.
+-- (0: at once), measured by the database clock; it expires its time to live (seconds, NULL:
+-- never) after the send.
 WITH sent AS (
-    INSERT INTO {schema}.queue_message (queue, message_key, content_type, headers, payload, priority, visible_at)
-    SELECT q, k, ct, h::jsonb, p, pr, coalesce(to_timestamp(da), now() + make_interval(secs => d))
-    FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::smallint[], ?::float8[], ?::float8[])
-        AS m(q, k, ct, h, p, pr, d, da)
+    INSERT INTO {schema}.queue_message
+        (queue, message_key, content_type, headers, payload, priority, visible_at, expires_at)
+    SELECT q, k, ct, h::jsonb, p, pr, coalesce(to_timestamp(da), now() + make_interval(secs => d)),
+           now() + make_interval(secs => ttl)
+    FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::smallint[], ?::float8[], ?::float8[],
+                ?::float8[])
+        AS m(q, k, ct, h, p, pr, d, da, ttl)
     RETURNING queue
 )
 SELECT pg_notify(?, d.queue)
@@ -27,12 +31,33 @@ WHERE ?;
 -- competing consumers claim disjoint rows without waiting for each other; the lease
 -- makes the rows invisible until the visibility timeout (seconds) passes, so a consumer
 -- that dies without acking loses them to the next claim.
+-- The same statement takes care of up to 100 expired messages of the queue (not leased, or
+-- their lease ran out): deleted, and moved to the dead-letter queue when the flag is true,
+-- so no extra statement is needed to expire messages.
 WITH token AS (
     SELECT nextval('{schema}.lease_token_seq') AS t
+), expired AS (
+    DELETE FROM {schema}.queue_message
+    WHERE id IN (
+        SELECT id FROM {schema}.queue_message
+        WHERE queue = ? AND expires_at <= now() AND visible_at <= now()
+        LIMIT 100
+        FOR UPDATE SKIP LOCKED)
+    RETURNING queue, attempts, message_key, content_type, headers, payload, expires_at
+), dead_lettered AS (
+    INSERT INTO {schema}.queue_message (queue, message_key, content_type, headers, payload)
+    SELECT ?, message_key, content_type,
+           coalesce(headers, '{}'::jsonb) || jsonb_build_object(
+               'dead-letter-reason', 'expired at ' || expires_at,
+               'dead-letter-queue', queue,
+               'dead-letter-attempts', attempts::text),
+           payload
+    FROM expired
+    WHERE ?
 ), picked AS (
     SELECT id
     FROM {schema}.queue_message
-    WHERE queue = ? AND visible_at <= now()
+    WHERE queue = ? AND visible_at <= now() AND (expires_at IS NULL OR expires_at > now())
     ORDER BY priority DESC, visible_at, id
     LIMIT ?
     FOR UPDATE SKIP LOCKED

@@ -17,6 +17,7 @@ public final class OutgoingQueueMetadata {
     private final Integer priority;
     private final Duration delay;
     private final Instant deliverAt;
+    private final Duration timeToLive;
 
     private OutgoingQueueMetadata(Builder builder) {
         this.headers = Map.copyOf(builder.headers);
@@ -24,6 +25,7 @@ public final class OutgoingQueueMetadata {
         this.priority = builder.priority;
         this.delay = builder.delay;
         this.deliverAt = builder.deliverAt;
+        this.timeToLive = builder.timeToLive;
     }
 
     public static Builder builder() {
@@ -55,12 +57,18 @@ public final class OutgoingQueueMetadata {
         return deliverAt;
     }
 
+    /** How long after the send the message expires, or {@code null} for the channel's {@code time-to-live}. */
+    public Duration timeToLive() {
+        return timeToLive;
+    }
+
     public static final class Builder {
         private final Map<String, String> headers = new LinkedHashMap<>();
         private String key;
         private Integer priority;
         private Duration delay;
         private Instant deliverAt;
+        private Duration timeToLive;
 
         private Builder() {
         }
@@ -101,6 +109,18 @@ public final class OutgoingQueueMetadata {
         /** Delivers the message no sooner than this time (by the database clock). */
         public Builder withDeliverAt(Instant deliverAt) {
             this.deliverAt = deliverAt;
+            return this;
+        }
+
+        /**
+         * Expires the message this long after it is sent, if no consumer has taken it by then: the
+         * consumers' {@code expiry-strategy} then moves it to the dead-letter queue or drops it.
+         */
+        public Builder withTimeToLive(Duration timeToLive) {
+            if (timeToLive.isNegative() || timeToLive.isZero()) {
+                throw new IllegalArgumentException("time to live must be positive: " + timeToLive);
+            }
+            this.timeToLive = timeToLive;
             return this;
         }
 

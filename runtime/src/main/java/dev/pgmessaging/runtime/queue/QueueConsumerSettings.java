@@ -20,8 +20,10 @@ import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
  * @param failureStrategy what to do with a message whose processing failed
  * @param maxLeaseDuration how long heartbeats may keep a message leased to a running handler
  * @param shutdownTimeout how long a stopping channel waits for its delivered messages to be settled
+ * @param deadLetterExpired whether expired messages go to the dead-letter queue (else they are dropped)
  */
 public record QueueConsumerSettings(String channel, String queue, String deadLetterQueue, int claimSize, int prefetch,
         Duration visibilityTimeout, Duration pollInterval, boolean listen, PayloadType payloadType,
-        FailureStrategy failureStrategy, Duration maxLeaseDuration, Duration shutdownTimeout) {
+        FailureStrategy failureStrategy, Duration maxLeaseDuration, Duration shutdownTimeout,
+        boolean deadLetterExpired) {
 }

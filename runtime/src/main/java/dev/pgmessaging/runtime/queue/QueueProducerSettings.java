@@ -11,7 +11,8 @@ import java.time.Duration;
  * @param notifyConsumers whether to wake consumers with NOTIFY
  * @param priority the priority of messages whose metadata sets none
  * @param delay the delay of messages whose metadata sets none
+ * @param timeToLive the time to live of messages whose metadata sets none, or {@code null} for none
  */
 public record QueueProducerSettings(String channel, String queue, int maxBatchSize, boolean notifyConsumers, int priority,
-        Duration delay) {
+        Duration delay, Duration timeToLive) {
 }

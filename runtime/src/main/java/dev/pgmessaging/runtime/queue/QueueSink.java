@@ -181,12 +181,13 @@ public final class QueueSink implements Flow.Subscriber<Message<?>> {
         OutgoingQueueMetadata metadata = message.getMetadata(OutgoingQueueMetadata.class).orElse(null);
         if (metadata == null) {
             return new NewMessage(settings.queue(), null, encoded.contentType(), null, encoded.bytes(), settings.priority(),
-                    settings.delay(), null);
+                    settings.delay(), null, settings.timeToLive());
         }
         return new NewMessage(settings.queue(), metadata.key(), encoded.contentType(),
                 codec.encodeHeaders(metadata.headers()), encoded.bytes(),
                 metadata.priority() == null ? settings.priority() : metadata.priority(),
-                metadata.delay() == null ? settings.delay() : metadata.delay(), metadata.deliverAt());
+                metadata.delay() == null ? settings.delay() : metadata.delay(), metadata.deliverAt(),
+                metadata.timeToLive() == null ? settings.timeToLive() : metadata.timeToLive());
     }
 
     @Override

@@ -27,11 +27,13 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
- * Consumes one queue for one channel. A single thread per channel settles what was acked or
- * nacked (one statement per batch), then leases as many messages as the prefetch allows
- * (one claim statement), and otherwise sleeps until a notification, a settlement that frees
- * room, or the poll interval wakes it. Messages are emitted on a Vert.x duplicated context,
- * as the other connectors do, so that blocking and non-blocking handlers behave as usual.
+ * Consumes one queue for one channel. A single thread per channel writes what was acked, nacked
+ * (through the failure strategy) or dead-lettered ({@link Settlements}), renews the leases of
+ * messages still being processed ({@link Leases}), then leases as many messages as downstream
+ * asked for and the prefetch allows (one claim statement, which also expires what outlived its
+ * time to live), and otherwise sleeps until a notification, a request, a settlement or the poll
+ * interval wakes it. Messages are emitted on a Vert.x duplicated context, as the other
+ * connectors do, so that blocking and non-blocking handlers behave as usual.
  */
 public final class QueueSource {
 
@@ -129,7 +131,7 @@ public final class QueueSource {
                         demand);
                 if (claiming && wanted > 0) {
                     List<ClaimedMessage> claimed = store.claim(dataSource, settings.queue(), wanted,
-                            settings.visibilityTimeout());
+                            settings.visibilityTimeout(), settings.deadLetterExpired() ? settings.deadLetterQueue() : null);
                     failure = null;
                     inTransit.addAndGet(claimed.size());
                     claimed.forEach(this::emit);

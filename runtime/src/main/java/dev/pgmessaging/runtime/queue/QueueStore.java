@@ -37,12 +37,13 @@ public final class QueueStore {
      * @param priority higher first
      * @param delay how long after the send it becomes visible (zero: at once)
      * @param deliverAt when it becomes visible, or {@code null} to go by {@code delay}
+     * @param timeToLive how long after the send it expires, or {@code null} for never
      */
     public record NewMessage(String queue, String key, String contentType, String headers, byte[] payload, int priority,
-            Duration delay, Instant deliverAt) {
+            Duration delay, Instant deliverAt, Duration timeToLive) {
 
         public NewMessage(String queue, String key, String contentType, String headers, byte[] payload) {
-            this(queue, key, contentType, headers, payload, 0, Duration.ZERO, null);
+            this(queue, key, contentType, headers, payload, 0, Duration.ZERO, null, null);
         }
     }
 
@@ -74,6 +75,7 @@ public final class QueueStore {
         Short[] priorities = new Short[n];
         Double[] delays = new Double[n];
         Double[] deliverAts = new Double[n];
+        Double[] timesToLive = new Double[n];
         for (int i = 0; i < n; i++) {
             NewMessage message = messages.get(i);
             queues[i] = message.queue();
@@ -84,6 +86,7 @@ public final class QueueStore {
             priorities[i] = (short) message.priority();
             delays[i] = message.delay().toMillis() / 1000.0;
             deliverAts[i] = message.deliverAt() == null ? null : message.deliverAt().toEpochMilli() / 1000.0;
+            timesToLive[i] = message.timeToLive() == null ? null : message.timeToLive().toMillis() / 1000.0;
         }
         try (PreparedStatement statement = connection.prepareStatement(sql.get("send"))) {
             statement.setArray(1, connection.createArrayOf("text", queues));
@@ -94,19 +97,29 @@ public final class QueueStore {
             statement.setArray(6, connection.createArrayOf("int2", priorities));
             statement.setArray(7, connection.createArrayOf("float8", delays));
             statement.setArray(8, connection.createArrayOf("float8", deliverAts));
-            statement.setString(9, notifyChannel);
-            statement.setBoolean(10, notify);
+            statement.setArray(9, connection.createArrayOf("float8", timesToLive));
+            statement.setString(10, notifyChannel);
+            statement.setBoolean(11, notify);
             statement.execute();
         }
     }
 
-    public List<ClaimedMessage> claim(DataSource dataSource, String queue, int limit, Duration visibilityTimeout)
-            throws SQLException {
+    /**
+     * Leases up to {@code limit} visible messages of the queue, and takes care of up to 100 of its
+     * expired messages on the way.
+     *
+     * @param expiredTo the dead-letter queue for expired messages, or {@code null} to drop them
+     */
+    public List<ClaimedMessage> claim(DataSource dataSource, String queue, int limit, Duration visibilityTimeout,
+            String expiredTo) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql.get("claim"))) {
             statement.setString(1, queue);
-            statement.setInt(2, limit);
-            statement.setDouble(3, visibilityTimeout.toMillis() / 1000.0);
+            statement.setString(2, expiredTo == null ? "" : expiredTo);
+            statement.setBoolean(3, expiredTo != null);
+            statement.setString(4, queue);
+            statement.setInt(5, limit);
+            statement.setDouble(6, visibilityTimeout.toMillis() / 1000.0);
             List<ClaimedMessage> claimed = new ArrayList<>(limit);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {

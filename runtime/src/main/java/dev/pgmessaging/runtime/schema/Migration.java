@@ -12,7 +12,8 @@ public record Migration(int version, String description) {
 
     /** Every migration, in order. A released migration is never edited: add a new one. */
     public static final List<Migration> ALL = List.of(
-            new Migration(1, "queues"));
+            new Migration(1, "queues"),
+            new Migration(2, "message_expiry"));
 
     public String file() {
         return "V" + version + "__" + description + ".sql";
