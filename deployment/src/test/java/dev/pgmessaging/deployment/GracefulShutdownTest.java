@@ -3,7 +3,6 @@ package dev.pgmessaging.deployment;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,7 +21,6 @@ import dev.pgmessaging.runtime.queue.QueueSource;
 import dev.pgmessaging.runtime.queue.QueueStore;
 import dev.pgmessaging.runtime.queue.fault.Backoff;
 import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
-import dev.pgmessaging.runtime.schema.SchemaManager;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 import io.vertx.core.Vertx;
@@ -38,7 +36,7 @@ class GracefulShutdownTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Rows.class))
+            .withApplicationRoot(jar -> jar.addClasses(Rows.class, TestQueues.class))
             .overrideConfigKey("quarkus.messaging.postgres.schema", SCHEMA);
 
     @Inject
@@ -48,14 +46,8 @@ class GracefulShutdownTest {
 
     @Test
     void unfinishedMessagesGoBackToTheQueueAtOnce() throws Exception {
-        new SchemaManager(SCHEMA).migrate(dataSource);
-        QueueStore store = new QueueStore(SCHEMA);
-        try (Connection connection = dataSource.getConnection()) {
-            for (int i = 0; i < 5; i++) {
-                store.send(connection, List.of(new QueueStore.NewMessage("jobs", null, "text/plain", null,
-                        ("job-" + i).getBytes())), false);
-            }
-        }
+        QueueStore store = TestQueues.migrated(dataSource, SCHEMA);
+        TestQueues.send(store, dataSource, "jobs", "job-0", "job-1", "job-2", "job-3", "job-4");
         QueueConsumerSettings settings = new QueueConsumerSettings("workers", "jobs", "jobs.dlq", 10, 10,
                 Duration.ofMinutes(5), Duration.ofMillis(100), false, null,
                 FailureStrategy.of(FailureStrategy.DEAD_LETTER, 5, new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1))),

@@ -4,9 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import java.sql.Connection;
 import java.time.Duration;
-import java.util.List;
 
 import jakarta.inject.Inject;
 
@@ -15,7 +13,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.pgmessaging.runtime.queue.QueueStore;
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
-import dev.pgmessaging.runtime.schema.SchemaManager;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -29,7 +26,7 @@ class LeaseFencingTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Rows.class))
+            .withApplicationRoot(jar -> jar.addClasses(Rows.class, TestQueues.class))
             .overrideConfigKey("quarkus.messaging.postgres.schema", SCHEMA);
 
     @Inject
@@ -37,12 +34,8 @@ class LeaseFencingTest {
 
     @Test
     void onlyTheCurrentDeliverySettlesTheMessage() throws Exception {
-        new SchemaManager(SCHEMA).migrate(dataSource);
-        QueueStore store = new QueueStore(SCHEMA);
-        try (Connection connection = dataSource.getConnection()) {
-            store.send(connection, List.of(new QueueStore.NewMessage("jobs", null, "text/plain", null, "x".getBytes())),
-                    false);
-        }
+        QueueStore store = TestQueues.migrated(dataSource, SCHEMA);
+        TestQueues.send(store, dataSource, "jobs", "x");
 
         // first consumer: a short lease that it lets expire
         ClaimedMessage first = store.claim(dataSource, "jobs", 10, Duration.ofMillis(200), null).get(0);

@@ -37,7 +37,6 @@ public final class QueueWakeups implements AutoCloseable {
     private final Map<String, List<Runnable>> consumers = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
-    private volatile boolean listening;
 
     public QueueWakeups(DataSource dataSource, String channel, String name) {
         this.dataSource = dataSource;
@@ -48,11 +47,6 @@ public final class QueueWakeups implements AutoCloseable {
 
     public void start() {
         thread.start();
-    }
-
-    /** @return whether the LISTEN connection is currently up */
-    public boolean isListening() {
-        return listening;
     }
 
     public void register(String queue, Runnable wake) {
@@ -73,7 +67,6 @@ public final class QueueWakeups implements AutoCloseable {
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 // The channel name is built from the validated schema name (see NotificationChannel).
                 statement.execute("LISTEN \"" + channel + "\"");
-                listening = true;
                 if (warned) {
                     LOG.infof("Listening for queue notifications on %s again", channel);
                     warned = false;
@@ -95,7 +88,6 @@ public final class QueueWakeups implements AutoCloseable {
                 // The connection goes back to the pool: it must not keep collecting notifications.
                 statement.execute("UNLISTEN *");
             } catch (SQLException | RuntimeException e) {
-                listening = false;
                 if (running && !warned) {
                     LOG.warnf("Lost the notification connection (%s); consumers fall back to polling until it is back",
                             e.getMessage());
@@ -104,7 +96,6 @@ public final class QueueWakeups implements AutoCloseable {
                 pause();
             }
         }
-        listening = false;
     }
 
     private void wake(String queue) {
