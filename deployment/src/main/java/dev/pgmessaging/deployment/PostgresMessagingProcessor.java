@@ -47,8 +47,8 @@ class PostgresMessagingProcessor {
 
     @BuildStep
     NativeImageResourceBuildItem sqlResources() {
-        List<String> resources = new java.util.ArrayList<>(List.of(
-                SqlStatements.RESOURCE_ROOT + "schema.sql", SqlStatements.RESOURCE_ROOT + "queue_message.sql"));
+        List<String> resources = new java.util.ArrayList<>();
+        SqlStatements.FILES.forEach(file -> resources.add(SqlStatements.RESOURCE_ROOT + file));
         Migration.ALL.forEach(m -> resources.add(Migration.RESOURCE_DIRECTORY + m.file()));
         return new NativeImageResourceBuildItem(resources);
     }

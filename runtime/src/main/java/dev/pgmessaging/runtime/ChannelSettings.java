@@ -1,8 +1,16 @@
 package dev.pgmessaging.runtime;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
+import dev.pgmessaging.runtime.exchange.BindingRequest;
+import dev.pgmessaging.runtime.exchange.ExchangeRoute;
+import dev.pgmessaging.runtime.exchange.ExchangeType;
+import dev.pgmessaging.runtime.exchange.Unroutable;
 import dev.pgmessaging.runtime.payload.PayloadType;
 import dev.pgmessaging.runtime.queue.QueueConsumerSettings;
 import dev.pgmessaging.runtime.queue.QueueProducerSettings;
@@ -18,10 +26,16 @@ import io.quarkus.runtime.configuration.DurationConverter;
  */
 final class ChannelSettings {
 
-    record Incoming(String channel, String dataSource, QueueConsumerSettings queue) {
+    /**
+     * @param binding the binding of the channel's queue to an exchange, or {@code null}
+     * @param exchangeType the declared type of that exchange, or {@code null} for "as it exists, else topic"
+     */
+    record Incoming(String channel, String dataSource, QueueConsumerSettings queue, BindingRequest binding,
+            ExchangeType exchangeType) {
     }
 
-    record Outgoing(String channel, String dataSource, QueueProducerSettings queue) {
+    /** @param exchangeType the declared type of the channel's exchange, or {@code null} for "as it exists, else topic" */
+    record Outgoing(String channel, String dataSource, QueueProducerSettings queue, ExchangeType exchangeType) {
     }
 
     private ChannelSettings() {
@@ -45,18 +59,38 @@ final class ChannelSettings {
             problems.fail("failure-strategy", config.getFailureStrategy(), "it must be one of " + FailureStrategy.DEAD_LETTER
                     + ", " + FailureStrategy.RETRY + ", " + FailureStrategy.IGNORE + ", " + FailureStrategy.FAIL);
         }
+        String exchange = config.getExchange().map(name -> exchangeName(problems, name)).orElse(null);
+        BindingRequest binding = exchange == null ? null
+                : new BindingRequest(exchange, queue, list(config.getRoutingKeys()),
+                        bindingHeaders(problems, config.getBindingHeaders()), matchAll(problems, config.getXMatch()));
         return new Incoming(channel, dataSource(config.getDatasource()),
                 new QueueConsumerSettings(channel, queue, deadLetterQueue, claimSize, prefetch, visibilityTimeout,
                         pollInterval, config.getNotifications(), payloadType, failureStrategy,
                         duration(problems, "max-lease-duration", config.getMaxLeaseDuration()),
                         duration(problems, "shutdown-timeout", config.getShutdownTimeout()),
-                        deadLetterExpired(problems, config.getExpiryStrategy())));
+                        deadLetterExpired(problems, config.getExpiryStrategy())),
+                binding, exchangeType(problems, config.getExchangeType()));
     }
 
     static Outgoing outgoing(PostgresConnectorOutgoingConfiguration config) {
         String channel = config.getChannel();
         Problems problems = new Problems("mp.messaging.outgoing." + channel + ".");
         String queue = queueName(problems, "queue", config.getQueue().orElse(channel));
+        ExchangeRoute route = null;
+        if (config.getExchange().isPresent()) {
+            String exchange = exchangeName(problems, config.getExchange().get());
+            if (config.getQueue().isPresent()) {
+                problems.fail("queue", queue, "a channel sends either to a queue or through an exchange (exchange="
+                        + exchange + "): remove one of them");
+            }
+            Unroutable unroutable = Unroutable.byId(config.getUnroutable());
+            if (unroutable == null) {
+                problems.fail("unroutable", config.getUnroutable(), "it must be drop, fail or alternate-queue");
+            }
+            String alternateQueue = unroutable != Unroutable.ALTERNATE_QUEUE ? null
+                    : queueName(problems, "alternate-queue", config.getAlternateQueue().orElse(exchange + ".unroutable"));
+            route = new ExchangeRoute(exchange, config.getRoutingKey().orElse(""), unroutable, alternateQueue);
+        }
         int maxBatchSize = positive(problems, "max-batch-size", config.getMaxBatchSize(), 10_000);
         payloadType(problems, config.getPayloadType());
         int priority = config.getPriority();
@@ -65,8 +99,65 @@ final class ChannelSettings {
         }
         Duration delay = config.getDelay().map(value -> duration(problems, "delay", value)).orElse(Duration.ZERO);
         Duration timeToLive = config.getTimeToLive().map(value -> duration(problems, "time-to-live", value)).orElse(null);
-        return new Outgoing(channel, dataSource(config.getDatasource()), new QueueProducerSettings(channel, queue,
-                maxBatchSize, config.getNotifications(), priority, delay, timeToLive));
+        return new Outgoing(channel, dataSource(config.getDatasource()), new QueueProducerSettings(channel, queue, route,
+                maxBatchSize, config.getNotifications(), priority, delay, timeToLive),
+                exchangeType(problems, config.getExchangeType()));
+    }
+
+    /** The one message for an exchange that exists with another type than the channel declares. */
+    static IllegalArgumentException exchangeTypeConflict(String direction, String channel, ExchangeType declared,
+            String exchange, ExchangeType existing) {
+        return new IllegalArgumentException("Invalid channel configuration: mp.messaging." + direction + "." + channel
+                + ".exchange-type=" + declared.id() + ": exchange '" + exchange + "' already exists with type "
+                + existing.id());
+    }
+
+    private static String exchangeName(Problems problems, String value) {
+        String problem = Identifiers.exchangeNameProblem(value);
+        if (problem != null) {
+            problems.fail("exchange", value, problem);
+        }
+        return value;
+    }
+
+    private static ExchangeType exchangeType(Problems problems, Optional<String> value) {
+        if (value.isEmpty()) {
+            return null;
+        }
+        ExchangeType type = ExchangeType.byId(value.get());
+        if (type == null) {
+            problems.fail("exchange-type", value.get(), "it must be one of " + ExchangeType.ids());
+        }
+        return type;
+    }
+
+    private static boolean matchAll(Problems problems, String value) {
+        return switch (value) {
+            case "all" -> true;
+            case "any" -> false;
+            default -> {
+                problems.fail("x-match", value, "it must be all or any");
+                yield false;
+            }
+        };
+    }
+
+    /** Reads {@code name:value,name:value}. */
+    private static Map<String, String> bindingHeaders(Problems problems, Optional<String> value) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String pair : list(value)) {
+            int colon = pair.indexOf(':');
+            if (colon < 1) {
+                problems.fail("binding-headers", value.get(), "it must be a comma-separated list of name:value pairs");
+            }
+            headers.put(pair.substring(0, colon).trim(), pair.substring(colon + 1).trim());
+        }
+        return headers;
+    }
+
+    private static List<String> list(Optional<String> value) {
+        return value.map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
+                .orElse(List.of());
     }
 
     private static boolean deadLetterExpired(Problems problems, String strategy) {

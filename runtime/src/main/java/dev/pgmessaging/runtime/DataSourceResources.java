@@ -4,6 +4,11 @@ import java.sql.SQLException;
 
 import io.agroal.api.AgroalDataSource;
 
+import dev.pgmessaging.runtime.exchange.Binding;
+import dev.pgmessaging.runtime.exchange.BindingRequest;
+import dev.pgmessaging.runtime.exchange.BodySweeper;
+import dev.pgmessaging.runtime.exchange.ExchangeStore;
+import dev.pgmessaging.runtime.exchange.ExchangeType;
 import dev.pgmessaging.runtime.queue.QueueStore;
 import dev.pgmessaging.runtime.queue.QueueWakeups;
 import dev.pgmessaging.runtime.schema.SchemaManager;
@@ -11,21 +16,26 @@ import io.quarkus.agroal.runtime.AgroalDataSourceUtil;
 import io.quarkus.datasource.common.runtime.DataSourceUtil;
 
 /**
- * What the connector keeps per datasource: the pool, the queue statements of the schema and the
- * notification listener, shared by every channel using that datasource. Opening it brings the
- * schema up to date first.
+ * What the connector keeps per datasource: the pool, the queue and exchange statements of the
+ * schema, the notification listener and the sweeper of shared payloads, shared by every channel
+ * using that datasource. Opening it brings the schema up to date first, then declares the
+ * configured exchanges.
  */
 final class DataSourceResources {
 
     private final String name;
     private final AgroalDataSource dataSource;
     private final QueueStore queues;
+    private final ExchangeStore exchanges;
+    private final BodySweeper sweeper;
     private QueueWakeups wakeups;
 
-    private DataSourceResources(String name, AgroalDataSource dataSource, QueueStore queues) {
+    private DataSourceResources(String name, AgroalDataSource dataSource, String schema) {
         this.name = name;
         this.dataSource = dataSource;
-        this.queues = queues;
+        this.queues = new QueueStore(schema);
+        this.exchanges = new ExchangeStore(schema);
+        this.sweeper = new BodySweeper(dataSource, exchanges, name);
     }
 
     static DataSourceResources open(String name, PostgresMessagingConfig config, String channel, String direction) {
@@ -35,7 +45,9 @@ final class DataSourceResources {
                         + "' (configure quarkus.datasource" + (DataSourceUtil.isDefault(name) ? "" : ".\"" + name + "\"")
                         + ".* with db-kind=postgresql)"));
         new SchemaManager(config.schema()).apply(dataSource, config.schemaManagement());
-        return new DataSourceResources(name, dataSource, new QueueStore(config.schema()));
+        DataSourceResources resources = new DataSourceResources(name, dataSource, config.schema());
+        ConfiguredExchanges.declare(resources, config.exchanges());
+        return resources;
     }
 
     AgroalDataSource dataSource() {
@@ -44,6 +56,32 @@ final class DataSourceResources {
 
     QueueStore queues() {
         return queues;
+    }
+
+    ExchangeStore exchanges() {
+        return exchanges;
+    }
+
+    /** Creates the exchange unless it exists; returns its type, which may differ from {@code type} if it existed. */
+    ExchangeType declareExchange(String exchange, ExchangeType type) {
+        try {
+            return exchanges.declare(dataSource, exchange, type);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not declare exchange '" + exchange + "' in datasource " + name + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Adds the bindings the request stands for with an exchange of this type, and registers the queue. */
+    void bind(BindingRequest request, ExchangeType type) {
+        try {
+            for (Binding binding : request.bindings(type)) {
+                exchanges.bind(dataSource, binding);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not bind queue '" + request.queue() + "' to exchange '"
+                    + request.exchange() + "' in datasource " + name + ": " + e.getMessage(), e);
+        }
     }
 
     void registerQueue(String queue) {
@@ -64,6 +102,7 @@ final class DataSourceResources {
     }
 
     synchronized void close() {
+        sweeper.close();
         if (wakeups != null) {
             wakeups.close();
         }

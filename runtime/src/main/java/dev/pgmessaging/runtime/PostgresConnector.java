@@ -26,6 +26,8 @@ import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.pgmessaging.runtime.exchange.ExchangeRoute;
+import dev.pgmessaging.runtime.exchange.ExchangeType;
 import dev.pgmessaging.runtime.outbox.TransactionalOutbox;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.QueueSink;
@@ -55,6 +57,10 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
         description = "The class of the payload: `java.lang.String`, `byte[]`, a primitive or boxed type, `io.vertx.core.json.JsonObject`, or a class read and written as JSON with Jackson. Set at build time from the signatures of the channel's methods, emitters and injection points; set it to override. When nothing sets it, incoming payloads are `String` for text and JSON and `byte[]` otherwise.")
 @ConnectorAttribute(name = "notifications", type = "boolean", direction = INCOMING_AND_OUTGOING, defaultValue = "true",
         description = "Whether to use LISTEN/NOTIFY: producers notify once per written batch and idle consumers wake up within milliseconds. Turn it off behind a pooler that does not support LISTEN (e.g. PgBouncer in transaction mode); consumers then rely on `poll-interval`.")
+@ConnectorAttribute(name = "exchange", type = "string", direction = INCOMING_AND_OUTGOING,
+        description = "Outgoing: publish the channel's messages through this exchange, which copies each one to the queues whose bindings match it (instead of sending them to `queue`). Incoming: bind the channel's `queue` to this exchange (see `routing-keys`, `binding-headers`). The exchange is created at startup if it does not exist. Same naming rules as queues.")
+@ConnectorAttribute(name = "exchange-type", type = "string", direction = INCOMING_AND_OUTGOING,
+        description = "The type of the `exchange`: `direct` (to the queues bound with the message's routing key), `fanout` (to every bound queue), `topic` (to the queues whose binding key matches the routing key: words separated by dots, `*` matching one word and `#` zero or more) or `headers` (to the queues whose binding headers match the message's). If the exchange already exists with another type, startup fails. When not set: the type the exchange was created with, or `topic` if it does not exist yet.")
 // Incoming
 @ConnectorAttribute(name = "visibility-timeout", type = "string", direction = INCOMING, defaultValue = "30s",
         description = "How long a delivered message stays invisible to other consumers unless the channel renews the lease. The channel renews it while the message is being processed (see `max-lease-duration`), so a message is delivered again when its consumer died, hung past `max-lease-duration`, or lost its connection for this long. A duration: `30s`, `500ms`, `5m` or ISO-8601 (`PT30S`).")
@@ -80,9 +86,21 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
         description = "What happens to a message of the queue whose time to live ran out before a consumer took it: `dead-letter` moves it to the `dead-letter-queue` (reason `expired at …`), `drop` deletes it.")
 @ConnectorAttribute(name = "dead-letter-queue", type = "string", direction = INCOMING,
         description = "The queue that receives the messages given up on by the `dead-letter` strategy, and those whose payload cannot be read as `payload-type` (whatever the strategy), with headers `dead-letter-reason`, `dead-letter-exception-class-name`, `dead-letter-queue` (where it came from) and `dead-letter-attempts`. `<queue>.dlq` when not set.")
+@ConnectorAttribute(name = "routing-keys", type = "string", direction = INCOMING,
+        description = "With `exchange` (direct or topic): the comma-separated binding keys of the channel's queue. When not set: `#` (every message) for a topic exchange, the queue name for a direct exchange. Bindings are added at startup and never removed by the connector.")
+@ConnectorAttribute(name = "binding-headers", type = "string", direction = INCOMING,
+        description = "With `exchange` of type headers: the headers the channel's queue is bound with, as comma-separated `name:value` pairs.")
+@ConnectorAttribute(name = "x-match", type = "string", direction = INCOMING, defaultValue = "all",
+        description = "With `exchange` of type headers: `all` when a message must carry every one of the `binding-headers` with the same value, `any` when one is enough.")
 // Outgoing
 @ConnectorAttribute(name = "max-batch-size", type = "int", direction = OUTGOING, defaultValue = "500",
         description = "The maximum number of pending messages appended by one statement.")
+@ConnectorAttribute(name = "routing-key", type = "string", direction = OUTGOING,
+        description = "With `exchange`: the routing key of the channel's messages, unless their `OutgoingQueueMetadata` sets one. Empty when not set.")
+@ConnectorAttribute(name = "unroutable", type = "string", direction = OUTGOING, defaultValue = "drop",
+        description = "With `exchange`: what happens to a message that matches no binding. `drop`: it is not stored, the send succeeds, and the drop is counted (`PostgresConnector.unroutableCount(channel)`) and logged. `fail`: it is not stored and the send fails with `UnroutableMessageException`. `alternate-queue`: it goes to the `alternate-queue`.")
+@ConnectorAttribute(name = "alternate-queue", type = "string", direction = OUTGOING,
+        description = "With `unroutable=alternate-queue`: the queue that receives the messages that match no binding of the `exchange`. `<exchange>.unroutable` when not set.")
 @ConnectorAttribute(name = "time-to-live", type = "string", direction = OUTGOING,
         description = "Expires the channel's messages this long after they are sent, if no consumer has taken them by then (unless their `OutgoingQueueMetadata` sets a time to live). What happens to expired messages is the consumers' `expiry-strategy`. A duration; no expiry when not set.")
 @ConnectorAttribute(name = "priority", type = "int", direction = OUTGOING, defaultValue = "0",
@@ -115,6 +133,11 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         DataSourceResources ds = resources(channel.dataSource(), channel.channel(), "incoming");
         ds.registerQueue(channel.queue().queue());
         ds.registerQueue(channel.queue().deadLetterQueue());
+        if (channel.binding() != null) {
+            ExchangeType type = declareExchange(ds, channel.binding().exchange(), channel.exchangeType(), "incoming",
+                    channel.channel());
+            ds.bind(channel.binding(), type);
+        }
         QueueSource source = new QueueSource(channel.queue(), ds.dataSource(), ds.queues(), codec(),
                 channel.queue().listen() ? ds.wakeups() : null, execution.vertx().getDelegate());
         sources.add(source);
@@ -125,12 +148,37 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
     public Flow.Subscriber<? extends Message<?>> getSubscriber(Config channelConfig) {
         ChannelSettings.Outgoing channel = ChannelSettings.outgoing(new PostgresConnectorOutgoingConfiguration(channelConfig));
         DataSourceResources ds = resources(channel.dataSource(), channel.channel(), "outgoing");
-        ds.registerQueue(channel.queue().queue());
+        ExchangeRoute route = channel.queue().exchange();
+        if (route == null) {
+            ds.registerQueue(channel.queue().queue());
+        } else {
+            declareExchange(ds, route.exchange(), channel.exchangeType(), "outgoing", channel.channel());
+            if (route.alternateQueue() != null) {
+                ds.registerQueue(route.alternateQueue());
+            }
+        }
         TransactionManager tm = transactionManager.isResolvable() ? transactionManager.get() : null;
-        QueueSink sink = new QueueSink(channel.queue(), ds.dataSource(), ds.queues(), codec(), tm);
+        QueueSink sink = new QueueSink(channel.queue(), ds.dataSource(), ds.queues(), ds.exchanges(), codec(), tm);
         sinks.add(sink);
         outbox.register(sink);
         return sink;
+    }
+
+    private static ExchangeType declareExchange(DataSourceResources ds, String exchange, ExchangeType declared,
+            String direction, String channel) {
+        ExchangeType existing = ds.declareExchange(exchange, declared);
+        if (declared != null && existing != declared) {
+            throw ChannelSettings.exchangeTypeConflict(direction, channel, declared, exchange, existing);
+        }
+        return existing;
+    }
+
+    /**
+     * How many messages the outgoing channel dropped because they matched no binding of its
+     * exchange ({@code unroutable=drop}), since the application started.
+     */
+    public long unroutableCount(String channel) {
+        return sinks.stream().filter(sink -> sink.channel().equals(channel)).mapToLong(QueueSink::unroutableCount).sum();
     }
 
     private DataSourceResources resources(String dataSourceName, String channel, String direction) {

@@ -1,5 +1,11 @@
 package dev.pgmessaging.runtime;
 
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.pgmessaging.runtime.exchange.ExchangeType;
+import io.quarkus.runtime.annotations.ConfigDocMapKey;
 import io.quarkus.runtime.annotations.ConfigPhase;
 import io.quarkus.runtime.annotations.ConfigRoot;
 import io.smallrye.config.ConfigMapping;
@@ -28,6 +34,49 @@ public interface PostgresMessagingConfig {
      */
     @WithDefault("create")
     SchemaManagement schemaManagement();
+
+    /**
+     * Exchanges to declare at startup, by name, with the bindings of queues to them. Declared in
+     * every datasource the connector uses, before the channels start; channels can declare more
+     * (attributes {@code exchange}, {@code exchange-type}, {@code routing-keys}, ...).
+     */
+    @ConfigDocMapKey("exchange")
+    Map<String, ExchangeConfig> exchanges();
+
+    interface ExchangeConfig {
+
+        /**
+         * The type of the exchange. If it already exists with another type, startup fails. When not
+         * set: the type it was created with, or {@code topic} if it does not exist yet.
+         */
+        Optional<ExchangeType> type();
+
+        /** Bindings of queues to this exchange, by queue name. */
+        @ConfigDocMapKey("queue")
+        Map<String, BindingConfig> bindings();
+    }
+
+    interface BindingConfig {
+
+        /**
+         * The binding keys (direct and topic exchanges). When not set: {@code #} (everything) for a
+         * topic exchange, the queue name for a direct exchange.
+         */
+        Optional<List<String>> routingKeys();
+
+        /** The headers to match (headers exchanges). */
+        @ConfigDocMapKey("header")
+        Map<String, String> headers();
+
+        /** With a headers exchange: whether all the headers must match, or any one of them. */
+        @WithDefault("all")
+        XMatch xMatch();
+    }
+
+    enum XMatch {
+        ALL,
+        ANY
+    }
 
     enum SchemaManagement {
         CREATE,

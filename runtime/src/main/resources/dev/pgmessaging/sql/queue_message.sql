@@ -34,6 +34,7 @@ WHERE ?;
 -- The same statement takes care of up to 100 expired messages of the queue (not leased, or
 -- their lease ran out): deleted, and moved to the dead-letter queue when the flag is true,
 -- so no extra statement is needed to expire messages.
+-- A message an exchange routed to several queues keeps its payload in message_body.
 WITH token AS (
     SELECT nextval('{schema}.lease_token_seq') AS t
 ), expired AS (
@@ -43,15 +44,17 @@ WITH token AS (
         WHERE queue = ? AND expires_at <= now() AND visible_at <= now()
         LIMIT 100
         FOR UPDATE SKIP LOCKED)
-    RETURNING queue, attempts, message_key, content_type, headers, payload, expires_at
+    RETURNING queue, attempts, message_key, content_type, headers, payload, body_id, exchange, routing_key,
+              expires_at
 ), dead_lettered AS (
-    INSERT INTO {schema}.queue_message (queue, message_key, content_type, headers, payload)
+    INSERT INTO {schema}.queue_message
+        (queue, message_key, content_type, headers, payload, body_id, exchange, routing_key)
     SELECT ?, message_key, content_type,
            coalesce(headers, '{}'::jsonb) || jsonb_build_object(
                'dead-letter-reason', 'expired at ' || expires_at,
                'dead-letter-queue', queue,
                'dead-letter-attempts', attempts::text),
-           payload
+           payload, body_id, exchange, routing_key
     FROM expired
     WHERE ?
 ), picked AS (
@@ -69,7 +72,9 @@ SET visible_at  = now() + make_interval(secs => ?),
 FROM picked, token
 WHERE m.id = picked.id
 RETURNING m.id, m.lease_token, m.attempts, m.priority, m.enqueued_at, m.message_key,
-          m.content_type, m.headers::text, m.payload;
+          m.content_type, m.headers::text,
+          coalesce(m.payload, (SELECT b.payload FROM {schema}.message_body AS b WHERE b.id = m.body_id)),
+          m.exchange, m.routing_key;
 
 -- name: ack
 -- Deletes acknowledged messages, a batch at a time; only rows still leased by the
@@ -92,16 +97,17 @@ WHERE m.id = a.id AND m.lease_token = a.token;
 WITH moved AS (
     DELETE FROM {schema}.queue_message
     WHERE id = ? AND lease_token = ?
-    RETURNING queue, attempts, message_key, content_type, headers, payload
+    RETURNING queue, attempts, message_key, content_type, headers, payload, body_id, exchange, routing_key
 )
-INSERT INTO {schema}.queue_message (queue, message_key, content_type, headers, payload)
+INSERT INTO {schema}.queue_message
+    (queue, message_key, content_type, headers, payload, body_id, exchange, routing_key)
 SELECT ?, message_key, content_type,
        coalesce(headers, '{}'::jsonb) || jsonb_build_object(
            'dead-letter-reason', ?::text,
            'dead-letter-exception-class-name', ?::text,
            'dead-letter-queue', queue,
            'dead-letter-attempts', attempts::text),
-       payload
+       payload, body_id, exchange, routing_key
 FROM moved;
 
 -- name: extend

@@ -13,7 +13,9 @@ import java.util.Map;
  * @param enqueuedAt when the message was sent
  * @param key the message key set by the producer, or {@code null}
  * @param contentType the content type the payload was stored with, or {@code null}
+ * @param exchange the exchange that routed the message to the queue, or {@code null} if it was sent to the queue
+ * @param routingKey the routing key it was published with, or {@code null} if it was sent to the queue
  */
 public record IncomingQueueMetadata(String queue, long id, int attempt, Map<String, String> headers,
-        Instant enqueuedAt, String key, String contentType) {
+        Instant enqueuedAt, String key, String contentType, String exchange, String routingKey) {
 }

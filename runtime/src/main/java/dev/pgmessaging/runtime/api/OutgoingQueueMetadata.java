@@ -7,13 +7,14 @@ import java.util.Map;
 
 /**
  * Metadata a producer attaches to a message sent to a {@code postgres} queue channel: headers, a
- * key, a priority and a delay or delivery time, e.g.
+ * key, a routing key, a priority, a delay or delivery time and a time to live, e.g.
  * {@code Message.of(payload).addMetadata(OutgoingQueueMetadata.builder().withKey("order-42").withDelay(Duration.ofMinutes(5)).build())}.
  */
 public final class OutgoingQueueMetadata {
 
     private final Map<String, String> headers;
     private final String key;
+    private final String routingKey;
     private final Integer priority;
     private final Duration delay;
     private final Instant deliverAt;
@@ -22,6 +23,7 @@ public final class OutgoingQueueMetadata {
     private OutgoingQueueMetadata(Builder builder) {
         this.headers = Map.copyOf(builder.headers);
         this.key = builder.key;
+        this.routingKey = builder.routingKey;
         this.priority = builder.priority;
         this.delay = builder.delay;
         this.deliverAt = builder.deliverAt;
@@ -40,6 +42,11 @@ public final class OutgoingQueueMetadata {
     /** The message key, or {@code null}. */
     public String key() {
         return key;
+    }
+
+    /** The routing key, when the channel publishes through an exchange; {@code null} for the channel's {@code routing-key}. */
+    public String routingKey() {
+        return routingKey;
     }
 
     /** The priority (higher first), or {@code null} for the channel's {@code priority}. */
@@ -65,6 +72,7 @@ public final class OutgoingQueueMetadata {
     public static final class Builder {
         private final Map<String, String> headers = new LinkedHashMap<>();
         private String key;
+        private String routingKey;
         private Integer priority;
         private Duration delay;
         private Instant deliverAt;
@@ -85,6 +93,12 @@ public final class OutgoingQueueMetadata {
 
         public Builder withKey(String key) {
             this.key = key;
+            return this;
+        }
+
+        /** The routing key an exchange matches against its bindings (ignored when the channel sends to a queue). */
+        public Builder withRoutingKey(String routingKey) {
+            this.routingKey = routingKey;
             return this;
         }
 

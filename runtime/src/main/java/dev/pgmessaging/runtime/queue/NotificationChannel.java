@@ -3,7 +3,7 @@ package dev.pgmessaging.runtime.queue;
 import java.nio.charset.StandardCharsets;
 
 /** The LISTEN/NOTIFY channel on which producers announce new messages of a schema's queues. */
-final class NotificationChannel {
+public final class NotificationChannel {
 
     private static final String PREFIX = "pgmessaging_";
     private static final int MAX_IDENTIFIER_BYTES = 63;
@@ -11,7 +11,7 @@ final class NotificationChannel {
     private NotificationChannel() {
     }
 
-    static String of(String schema) {
+    public static String of(String schema) {
         String channel = PREFIX + schema;
         // LISTEN takes an identifier, silently truncated past 63 bytes: keep it short and exact.
         if (channel.getBytes(StandardCharsets.UTF_8).length > MAX_IDENTIFIER_BYTES) {

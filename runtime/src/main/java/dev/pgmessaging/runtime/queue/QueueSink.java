@@ -8,6 +8,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import javax.sql.DataSource;
@@ -20,11 +21,15 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import dev.pgmessaging.runtime.api.OutgoingQueueMetadata;
+import dev.pgmessaging.runtime.exchange.ExchangeRoute;
+import dev.pgmessaging.runtime.exchange.ExchangeStore;
+import dev.pgmessaging.runtime.exchange.Unroutable;
+import dev.pgmessaging.runtime.exchange.UnroutableMessageException;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.QueueStore.NewMessage;
 
 /**
- * Sends the messages of one outgoing channel to a queue.
+ * Sends the messages of one outgoing channel to a queue, or publishes them through an exchange.
  * <p>
  * A message sent on a thread that runs a JTA transaction (an {@code Emitter.send} inside a
  * {@code @Transactional} method) is written at once on that transaction's connection, on the
@@ -39,22 +44,26 @@ import dev.pgmessaging.runtime.queue.QueueStore.NewMessage;
 public final class QueueSink implements Flow.Subscriber<Message<?>> {
 
     private static final Logger LOG = Logger.getLogger(QueueSink.class);
+    private static final int[] NONE = new int[0];
 
     private final QueueProducerSettings settings;
     private final DataSource dataSource;
     private final QueueStore store;
+    private final ExchangeStore exchanges;
     private final PayloadCodec codec;
     private final TransactionManager transactions;
     private final Queue<Message<?>> pending = new ConcurrentLinkedQueue<>();
     private final Thread writer;
     private volatile boolean running = true;
     private volatile String failure;
+    private final AtomicLong unroutable = new AtomicLong();
 
-    public QueueSink(QueueProducerSettings settings, DataSource dataSource, QueueStore store, PayloadCodec codec,
-            TransactionManager transactions) {
+    public QueueSink(QueueProducerSettings settings, DataSource dataSource, QueueStore store, ExchangeStore exchanges,
+            PayloadCodec codec, TransactionManager transactions) {
         this.settings = settings;
         this.dataSource = dataSource;
         this.store = store;
+        this.exchanges = exchanges;
         this.codec = codec;
         this.transactions = transactions;
         this.writer = new Thread(this::write, "pgmessaging-producer-" + settings.channel());
@@ -68,6 +77,11 @@ public final class QueueSink implements Flow.Subscriber<Message<?>> {
 
     public String channel() {
         return settings.channel();
+    }
+
+    /** @return how many messages were dropped so far because they matched no binding of the exchange */
+    public long unroutableCount() {
+        return unroutable.get();
     }
 
     /** @return {@code false} if the writer thread died while the channel should run */
@@ -112,13 +126,15 @@ public final class QueueSink implements Flow.Subscriber<Message<?>> {
         }
         // The connection is the one enlisted in the caller's transaction: closing it here only
         // returns it to the transaction, which commits or rolls back the message with the rest.
+        List<Message<?>> batch = List.of(message);
+        int[] unroutable;
         try (Connection connection = dataSource.getConnection()) {
-            store.send(connection, List.of(row), settings.notifyConsumers());
+            unroutable = write(connection, List.of(row));
         } catch (SQLException | RuntimeException e) {
             message.nack(e);
             return true;
         }
-        message.ack();
+        settle(batch, List.of(row), unroutable);
         return true;
     }
 
@@ -163,27 +179,76 @@ public final class QueueSink implements Flow.Subscriber<Message<?>> {
         if (batch.isEmpty()) {
             return;
         }
+        int[] unroutable;
         try (Connection connection = dataSource.getConnection()) {
-            store.send(connection, rows, settings.notifyConsumers());
+            unroutable = write(connection, rows);
             failure = null;
         } catch (SQLException | RuntimeException e) {
             failure = String.valueOf(e.getMessage());
-            LOG.errorf("Channel %s could not send %d message(s) to queue %s: %s", settings.channel(), batch.size(),
-                    settings.queue(), e.getMessage());
+            LOG.errorf("Channel %s could not send %d message(s) to %s: %s", settings.channel(), batch.size(),
+                    destination(), e.getMessage());
             batch.forEach(m -> m.nack(e));
             return;
         }
-        batch.forEach(Message::ack);
+        settle(batch, rows, unroutable);
+    }
+
+    /** @return the positions of the messages that were not stored because they matched no binding */
+    private int[] write(Connection connection, List<NewMessage> rows) throws SQLException {
+        ExchangeRoute route = settings.exchange();
+        if (route == null) {
+            store.send(connection, rows, settings.notifyConsumers());
+            return NONE;
+        }
+        return exchanges.publish(connection, route.exchange(), rows, route.alternateQueue(), settings.notifyConsumers());
+    }
+
+    /** Acks the written messages; an unroutable one is nacked or counted as dropped, as configured. */
+    private void settle(List<Message<?>> batch, List<NewMessage> rows, int[] unroutablePositions) {
+        int next = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            Message<?> message = batch.get(i);
+            if (next < unroutablePositions.length && unroutablePositions[next] == i) {
+                next++;
+                unroutable(message, rows.get(i));
+            } else {
+                message.ack();
+            }
+        }
+    }
+
+    private void unroutable(Message<?> message, NewMessage row) {
+        ExchangeRoute route = settings.exchange();
+        if (route.unroutable() == Unroutable.FAIL) {
+            message.nack(new UnroutableMessageException(route.exchange(), row.routingKey()));
+            return;
+        }
+        long dropped = unroutable.incrementAndGet();
+        // The first one, then one in 10,000: a misrouted producer is visible without flooding the log.
+        if (dropped % 10_000 == 1) {
+            LOG.warnf("Channel %s dropped a message with routing key '%s': it matched no binding of exchange %s"
+                    + " (%d dropped so far; set unroutable=fail or alternate-queue to keep them)", settings.channel(),
+                    row.routingKey(), route.exchange(), dropped);
+        }
+        message.ack();
+    }
+
+    private String destination() {
+        return settings.exchange() == null ? "queue " + settings.queue() : "exchange " + settings.exchange().exchange();
     }
 
     private NewMessage toRow(Message<?> message) {
         PayloadCodec.Encoded encoded = codec.encode(message.getPayload());
         OutgoingQueueMetadata metadata = message.getMetadata(OutgoingQueueMetadata.class).orElse(null);
+        String routingKey = settings.exchange() == null ? null : settings.exchange().routingKey();
         if (metadata == null) {
-            return new NewMessage(settings.queue(), null, encoded.contentType(), null, encoded.bytes(), settings.priority(),
-                    settings.delay(), null, settings.timeToLive());
+            return new NewMessage(settings.queue(), routingKey, null, encoded.contentType(), null, encoded.bytes(),
+                    settings.priority(), settings.delay(), null, settings.timeToLive());
         }
-        return new NewMessage(settings.queue(), metadata.key(), encoded.contentType(),
+        if (routingKey != null && metadata.routingKey() != null) {
+            routingKey = metadata.routingKey();
+        }
+        return new NewMessage(settings.queue(), routingKey, metadata.key(), encoded.contentType(),
                 codec.encodeHeaders(metadata.headers()), encoded.bytes(),
                 metadata.priority() == null ? settings.priority() : metadata.priority(),
                 metadata.delay() == null ? settings.delay() : metadata.delay(), metadata.deliverAt(),

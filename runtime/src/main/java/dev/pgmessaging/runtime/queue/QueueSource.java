@@ -188,7 +188,8 @@ public final class QueueSource {
         }
         leases.hold(claimed);
         IncomingQueueMetadata metadata = new IncomingQueueMetadata(settings.queue(), claimed.id(), claimed.attempt(),
-                headers, claimed.enqueuedAt(), claimed.key(), claimed.contentType());
+                headers, claimed.enqueuedAt(), claimed.key(), claimed.contentType(), claimed.exchange(),
+                claimed.routingKey());
         Context messageContext = VertxContext.createNewDuplicatedContext(context);
         messageContext.runOnContext(ignored -> {
             emitter.emit(new QueueMessage<>(payload, ContextAwareMessage.captureContextMetadata(metadata), claimed, this));

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 
 import javax.sql.DataSource;
 
@@ -30,26 +31,30 @@ public final class QueueStore {
         return notifyChannel;
     }
 
-    /** A message to append. */
     /**
      * A message to append.
      *
+     * @param queue the queue it goes to (sent directly to a queue)
+     * @param routingKey the routing key (published through an exchange), or {@code null}
      * @param priority higher first
      * @param delay how long after the send it becomes visible (zero: at once)
      * @param deliverAt when it becomes visible, or {@code null} to go by {@code delay}
      * @param timeToLive how long after the send it expires, or {@code null} for never
      */
-    public record NewMessage(String queue, String key, String contentType, String headers, byte[] payload, int priority,
-            Duration delay, Instant deliverAt, Duration timeToLive) {
+    public record NewMessage(String queue, String routingKey, String key, String contentType, String headers,
+            byte[] payload, int priority, Duration delay, Instant deliverAt, Duration timeToLive) {
 
         public NewMessage(String queue, String key, String contentType, String headers, byte[] payload) {
-            this(queue, key, contentType, headers, payload, 0, Duration.ZERO, null, null);
+            this(queue, null, key, contentType, headers, payload, 0, Duration.ZERO, null, null);
         }
     }
 
-    /** A message leased by a claim; {@code leaseToken} fences ack and release to this delivery. */
+    /**
+     * A message leased by a claim; {@code leaseToken} fences ack and release to this delivery.
+     * {@code exchange} and {@code routingKey} are {@code null} unless it was published through an exchange.
+     */
     public record ClaimedMessage(long id, long leaseToken, int attempt, int priority, Instant enqueuedAt, String key,
-            String contentType, String headers, byte[] payload) {
+            String contentType, String headers, byte[] payload, String exchange, String routingKey) {
     }
 
     private static final Comparator<ClaimedMessage> CLAIM_ORDER = Comparator
@@ -66,8 +71,25 @@ public final class QueueStore {
 
     /** Appends the messages in one statement, on the given connection (and so in its transaction). */
     public void send(Connection connection, List<NewMessage> messages, boolean notify) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql.get("send"))) {
+            int next = bindMessages(connection, statement, 1, messages, NewMessage::queue);
+            statement.setString(next, notifyChannel);
+            statement.setBoolean(next + 1, notify);
+            statement.execute();
+        }
+    }
+
+    /**
+     * Binds the messages as the nine parallel arrays the send and publish statements take: the
+     * target (queue or routing key), key, content type, headers, payload, priority, delay, deliver-at
+     * and time to live.
+     *
+     * @return the index of the next parameter
+     */
+    public static int bindMessages(Connection connection, PreparedStatement statement, int first,
+            List<NewMessage> messages, Function<NewMessage, String> target) throws SQLException {
         int n = messages.size();
-        String[] queues = new String[n];
+        String[] targets = new String[n];
         String[] keys = new String[n];
         String[] contentTypes = new String[n];
         String[] headers = new String[n];
@@ -78,7 +100,7 @@ public final class QueueStore {
         Double[] timesToLive = new Double[n];
         for (int i = 0; i < n; i++) {
             NewMessage message = messages.get(i);
-            queues[i] = message.queue();
+            targets[i] = target.apply(message);
             keys[i] = message.key();
             contentTypes[i] = message.contentType();
             headers[i] = message.headers();
@@ -88,20 +110,16 @@ public final class QueueStore {
             deliverAts[i] = message.deliverAt() == null ? null : message.deliverAt().toEpochMilli() / 1000.0;
             timesToLive[i] = message.timeToLive() == null ? null : message.timeToLive().toMillis() / 1000.0;
         }
-        try (PreparedStatement statement = connection.prepareStatement(sql.get("send"))) {
-            statement.setArray(1, connection.createArrayOf("text", queues));
-            statement.setArray(2, connection.createArrayOf("text", keys));
-            statement.setArray(3, connection.createArrayOf("text", contentTypes));
-            statement.setArray(4, connection.createArrayOf("text", headers));
-            statement.setArray(5, connection.createArrayOf("bytea", payloads));
-            statement.setArray(6, connection.createArrayOf("int2", priorities));
-            statement.setArray(7, connection.createArrayOf("float8", delays));
-            statement.setArray(8, connection.createArrayOf("float8", deliverAts));
-            statement.setArray(9, connection.createArrayOf("float8", timesToLive));
-            statement.setString(10, notifyChannel);
-            statement.setBoolean(11, notify);
-            statement.execute();
-        }
+        statement.setArray(first, connection.createArrayOf("text", targets));
+        statement.setArray(first + 1, connection.createArrayOf("text", keys));
+        statement.setArray(first + 2, connection.createArrayOf("text", contentTypes));
+        statement.setArray(first + 3, connection.createArrayOf("text", headers));
+        statement.setArray(first + 4, connection.createArrayOf("bytea", payloads));
+        statement.setArray(first + 5, connection.createArrayOf("int2", priorities));
+        statement.setArray(first + 6, connection.createArrayOf("float8", delays));
+        statement.setArray(first + 7, connection.createArrayOf("float8", deliverAts));
+        statement.setArray(first + 8, connection.createArrayOf("float8", timesToLive));
+        return first + 9;
     }
 
     /**
@@ -125,7 +143,7 @@ public final class QueueStore {
                 while (rs.next()) {
                     claimed.add(new ClaimedMessage(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4),
                             rs.getTimestamp(5).toInstant(), rs.getString(6), rs.getString(7), rs.getString(8),
-                            rs.getBytes(9)));
+                            rs.getBytes(9), rs.getString(10), rs.getString(11)));
                 }
             }
             // RETURNING gives no order: restore the claim order (priority first, then FIFO).

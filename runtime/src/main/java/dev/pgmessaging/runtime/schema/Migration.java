@@ -13,7 +13,8 @@ public record Migration(int version, String description) {
     /** Every migration, in order. A released migration is never edited: add a new one. */
     public static final List<Migration> ALL = List.of(
             new Migration(1, "queues"),
-            new Migration(2, "message_expiry"));
+            new Migration(2, "message_expiry"),
+            new Migration(3, "exchanges"));
 
     public String file() {
         return "V" + version + "__" + description + ".sql";

@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 
 /**
  * Validation of the names that reach SQL, either as identifiers (schema) or as values that we
- * want to keep readable in logs, NOTIFY payloads and admin tools (queue names).
+ * want to keep readable in logs, NOTIFY payloads and admin tools (queue and exchange names).
  */
 public final class Identifiers {
 
@@ -38,14 +38,23 @@ public final class Identifiers {
 
     /** @return the reason the queue name is invalid, or {@code null} if it is valid */
     public static String queueNameProblem(String queue) {
-        if (queue == null || queue.isEmpty()) {
-            return "a queue name must not be empty";
+        return nameProblem("a queue name", queue);
+    }
+
+    /** @return the reason the exchange name is invalid, or {@code null} if it is valid (same rules as queues) */
+    public static String exchangeNameProblem(String exchange) {
+        return nameProblem("an exchange name", exchange);
+    }
+
+    private static String nameProblem(String what, String name) {
+        if (name == null || name.isEmpty()) {
+            return what + " must not be empty";
         }
-        if (queue.length() > MAX_QUEUE_NAME_LENGTH) {
-            return "a queue name must not be longer than " + MAX_QUEUE_NAME_LENGTH + " characters";
+        if (name.length() > MAX_QUEUE_NAME_LENGTH) {
+            return what + " must not be longer than " + MAX_QUEUE_NAME_LENGTH + " characters";
         }
-        if (!QUEUE.matcher(queue).matches()) {
-            return "a queue name may only contain letters, digits, '_', '.' and '-', and must not start with '.' or '-'";
+        if (!QUEUE.matcher(name).matches()) {
+            return what + " may only contain letters, digits, '_', '.' and '-', and must not start with '.' or '-'";
         }
         return null;
     }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,6 +17,8 @@ import java.util.Map;
 public final class SqlStatements {
 
     public static final String RESOURCE_ROOT = "dev/pgmessaging/sql/";
+    /** Every file of named statements (besides the migrations), for the native image. */
+    public static final List<String> FILES = List.of("schema.sql", "queue_message.sql", "exchange.sql");
     private static final String NAME_MARKER = "-- name:";
 
     private final String resource;

@@ -1,0 +1,109 @@
+package dev.pgmessaging.runtime.exchange;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.pgmessaging.runtime.queue.NotificationChannel;
+import dev.pgmessaging.runtime.queue.QueueStore;
+import dev.pgmessaging.runtime.queue.QueueStore.NewMessage;
+import dev.pgmessaging.runtime.sql.SqlStatements;
+
+/** The exchange operations of one schema, each one statement with bound parameters. */
+public final class ExchangeStore {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int[] NONE = new int[0];
+    /** The most shared payloads one delete-orphan-bodies statement deletes (its LIMIT). */
+    static final int SWEEP_BATCH = 10_000;
+
+    private final SqlStatements sql;
+    private final String notifyChannel;
+
+    public ExchangeStore(String schema) {
+        this.sql = SqlStatements.load("exchange.sql", schema);
+        this.notifyChannel = NotificationChannel.of(schema);
+    }
+
+    /**
+     * Creates the exchange unless it exists.
+     *
+     * @param type the type to create it with, {@code null} for "as declared elsewhere, else topic"
+     * @return its type, which differs from {@code type} when the exchange already existed with another
+     */
+    public ExchangeType declare(DataSource dataSource, String exchange, ExchangeType type) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("declare-exchange"))) {
+            statement.setString(1, exchange);
+            statement.setString(2, (type == null ? ExchangeType.TOPIC : type).id());
+            statement.setString(3, exchange);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return ExchangeType.byId(rs.getString(1));
+            }
+        }
+    }
+
+    /** Adds the binding unless it exists. */
+    public void bind(DataSource dataSource, Binding binding) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("declare-binding"))) {
+            statement.setString(1, binding.exchange());
+            statement.setString(2, binding.queue());
+            statement.setString(3, binding.routingKey());
+            statement.setString(4, TopicPattern.compile(binding.routingKey()));
+            statement.setString(5, JSON.writeValueAsString(binding.headers()));
+            statement.setBoolean(6, binding.matchAll());
+            statement.executeUpdate();
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Cannot write binding headers as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Routes the messages through the exchange and appends one row per message and matching queue,
+     * on the given connection (and so in its transaction). {@link NewMessage#queue()} is ignored.
+     *
+     * @param alternateQueue where messages matching no binding go, or {@code null} to leave them out
+     * @return the positions (0-based) of the messages that were not stored because they matched nothing
+     */
+    public int[] publish(Connection connection, String exchange, List<NewMessage> messages, String alternateQueue,
+            boolean notify) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql.get("publish"))) {
+            statement.setString(1, exchange);
+            statement.setString(2, alternateQueue);
+            int next = QueueStore.bindMessages(connection, statement, 3, messages, NewMessage::routingKey);
+            statement.setString(next, notifyChannel);
+            statement.setBoolean(next + 1, notify);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                Array positions = rs.getArray(2);
+                Long[] unroutable = (Long[]) positions.getArray();
+                if (unroutable.length == 0) {
+                    return NONE;
+                }
+                int[] zeroBased = new int[unroutable.length];
+                for (int i = 0; i < unroutable.length; i++) {
+                    zeroBased[i] = (int) (unroutable[i] - 1);
+                }
+                return zeroBased;
+            }
+        }
+    }
+
+    /** Deletes a batch of shared payloads that no queue row refers to any more; returns how many. */
+    public int deleteOrphanBodies(DataSource dataSource) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("delete-orphan-bodies"))) {
+            return statement.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+-- Statements on exchanges and bindings (RabbitMQ routing). Each statement is named by the
+-- operation it performs and run with bound parameters only; {schema} is the validated, quoted
+-- schema name.
+
+-- name: declare-exchange
+-- Creates the exchange unless it exists, and gives back its type either way: declaring an
+-- existing exchange with another type is refused by the caller.
+WITH created AS (
+    INSERT INTO {schema}.exchange (name, type) VALUES (?, ?)
+    ON CONFLICT (name) DO NOTHING
+    RETURNING type
+)
+SELECT type FROM created
+UNION ALL
+SELECT type FROM {schema}.exchange WHERE name = ?;
+
+-- name: declare-binding
+-- Bindings are only ever added at startup: one that is no longer declared stays until it is
+-- deleted, as in RabbitMQ (several applications may bind queues to one exchange).
+INSERT INTO {schema}.binding (exchange, queue, routing_key, key_pattern, headers, match_all)
+VALUES (?, ?, ?, ?, ?::jsonb, ?)
+ON CONFLICT DO NOTHING;
+
+-- name: publish
+-- Routes a batch of messages (parallel arrays, one element per message) through an exchange and
+-- appends a row per message and matching queue, in one statement and so in the caller's
+-- transaction: the copies of a message commit or roll back together.
+--   direct:  the binding's routing key equals the message's
+--   fanout:  every binding
+--   topic:   the message's routing key, as '.' followed by each of its words ('' for none),
+--            matches the binding key's pattern, compiled when the binding was declared
+--   headers: all (or, when match_all is false, any) of the binding's headers equal the
+--            message's
+-- A queue bound several times gets one copy. A message that matches no binding goes to the
+-- alternate queue when one is given; otherwise it is not stored, and its position (1-based) is
+-- returned in `unroutable`. A message that reaches several queues stores its payload once, in
+-- message_body. Consumers are woken with one NOTIFY per queue that received messages, when the
+-- last parameter is true.
+WITH args AS (
+    SELECT ?::text AS exchange, ?::text AS alternate_queue
+), input AS (
+    SELECT *
+    FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::smallint[], ?::float8[], ?::float8[],
+                ?::float8[])
+        WITH ORDINALITY AS m(rk, k, ct, h, p, pr, d, da, ttl, n)
+), routed AS (
+    SELECT DISTINCT i.n, b.queue
+    FROM input AS i
+    CROSS JOIN args
+    JOIN {schema}.exchange AS e ON e.name = args.exchange
+    JOIN {schema}.binding AS b ON b.exchange = e.name
+    WHERE CASE e.type
+        WHEN 'fanout' THEN true
+        WHEN 'direct' THEN b.routing_key = i.rk
+        WHEN 'topic' THEN (CASE WHEN i.rk = '' THEN '' ELSE '.' || i.rk END) ~ b.key_pattern
+        WHEN 'headers' THEN CASE WHEN b.match_all
+            THEN NOT EXISTS (SELECT 1 FROM jsonb_each_text(b.headers) AS x
+                             WHERE (i.h::jsonb ->> x.key) IS DISTINCT FROM x.value)
+            ELSE EXISTS (SELECT 1 FROM jsonb_each_text(b.headers) AS x
+                         WHERE (i.h::jsonb ->> x.key) = x.value)
+            END
+        END
+), targets AS (
+    SELECT n, queue FROM routed
+    UNION ALL
+    SELECT i.n, args.alternate_queue
+    FROM input AS i CROSS JOIN args
+    WHERE args.alternate_queue IS NOT NULL AND NOT EXISTS (SELECT 1 FROM routed AS r WHERE r.n = i.n)
+), fanned AS (
+    SELECT n, CASE WHEN count(*) > 1 THEN nextval('{schema}.message_body_id_seq') END AS body_id
+    FROM targets
+    GROUP BY n
+), bodies AS (
+    INSERT INTO {schema}.message_body (id, payload)
+    SELECT f.body_id, i.p
+    FROM fanned AS f JOIN input AS i USING (n)
+    WHERE f.body_id IS NOT NULL
+), sent AS (
+    INSERT INTO {schema}.queue_message
+        (queue, exchange, routing_key, message_key, content_type, headers, payload, body_id, priority, visible_at,
+         expires_at)
+    SELECT t.queue, args.exchange, i.rk, i.k, i.ct, i.h::jsonb, CASE WHEN f.body_id IS NULL THEN i.p END, f.body_id,
+           i.pr, coalesce(to_timestamp(i.da), now() + make_interval(secs => i.d)), now() + make_interval(secs => i.ttl)
+    FROM targets AS t JOIN input AS i USING (n) JOIN fanned AS f USING (n) CROSS JOIN args
+    -- ids in send order, so that each queue keeps the messages in the order they were sent
+    ORDER BY t.n, t.queue
+    RETURNING queue
+), notified AS (
+    SELECT pg_notify(?, d.queue)
+    FROM (SELECT DISTINCT queue FROM sent) AS d
+    WHERE ?
+)
+SELECT (SELECT count(*) FROM notified) AS notified,
+       array(SELECT i.n FROM input AS i WHERE NOT EXISTS (SELECT 1 FROM targets AS t WHERE t.n = i.n) ORDER BY i.n)
+           AS unroutable;
+
+-- name: delete-orphan-bodies
+-- Deletes up to 10000 shared payloads that no queue row refers to any more (all their copies were
+-- acked or dropped). Safe against concurrent work without locks: a body becomes referenced only
+-- in the statement that creates it (publish) or in one that deletes a reference and adds another
+-- (dead-lettering), so a snapshot that sees no reference to a committed body sees its end.
+DELETE FROM {schema}.message_body
+WHERE id IN (
+    SELECT b.id
+    FROM {schema}.message_body AS b
+    WHERE NOT EXISTS (SELECT 1 FROM {schema}.queue_message AS m WHERE m.body_id = b.id)
+    LIMIT 10000);
