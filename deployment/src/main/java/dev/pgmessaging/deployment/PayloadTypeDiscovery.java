@@ -29,6 +29,7 @@ final class PayloadTypeDiscovery {
 
     private static final DotName MESSAGE = DotName.createSimple("org.eclipse.microprofile.reactive.messaging.Message");
     private static final DotName OBJECT = DotName.createSimple(Object.class.getName());
+    private static final DotName LIST = DotName.createSimple(List.class.getName());
     private static final Set<DotName> EMITTERS = Set.of(
             DotName.createSimple("org.eclipse.microprofile.reactive.messaging.Emitter"),
             DotName.createSimple("io.smallrye.reactive.messaging.MutinyEmitter"),
@@ -57,17 +58,25 @@ final class PayloadTypeDiscovery {
         this.index = index;
     }
 
-    /** The payload type found for each channel, as {@code channel -> type}. */
-    record Result(Map<String, Type> incoming, Map<String, Type> outgoing) {
+    /**
+     * The payload type found for each channel, as {@code channel -> type}; for incoming channels whose
+     * method takes {@code List<T>} or {@code Message<List<T>>} (batch consumption), also {@code T}.
+     */
+    record Result(Map<String, Type> incoming, Map<String, Type> outgoing, Map<String, Type> batchElements) {
     }
 
     Result discover() {
         Map<String, Type> incoming = new HashMap<>();
         Map<String, Type> outgoing = new HashMap<>();
+        Map<String, Type> batchElements = new HashMap<>();
         for (AnnotationInstance annotation : index.getAnnotationsWithRepeatable(INCOMING, index)) {
             if (annotation.target().kind() == AnnotationTarget.Kind.METHOD) {
                 MethodInfo method = annotation.target().asMethod();
-                put(incoming, annotation.value().asString(), incomingType(method));
+                Type type = incomingType(method);
+                put(incoming, annotation.value().asString(), type);
+                if (method.parametersCount() > 0 && !STREAMS.contains(method.parameterType(0).name())) {
+                    put(batchElements, annotation.value().asString(), listElement(type));
+                }
             }
         }
         for (AnnotationInstance annotation : index.getAnnotationsWithRepeatable(OUTGOING, index)) {
@@ -92,7 +101,15 @@ final class PayloadTypeDiscovery {
                 put(incoming, value.asString(), payload(firstArgument(injected)));
             }
         }
-        return new Result(incoming, outgoing);
+        return new Result(incoming, outgoing, batchElements);
+    }
+
+    /** The element type of a {@code List<T>} payload, or {@code null}. */
+    private static Type listElement(Type type) {
+        if (type != null && type.kind() == Type.Kind.PARAMETERIZED_TYPE && LIST.equals(type.name())) {
+            return payload(firstArgument(type));
+        }
+        return null;
     }
 
     private static Type incomingType(MethodInfo method) {
@@ -115,8 +132,8 @@ final class PayloadTypeDiscovery {
     }
 
     /**
-     * Peels {@code Message<T>} off a payload type. A {@code List<T>} stays a list payload (read as
-     * a JSON array): the connector has no batch consumption yet.
+     * Peels {@code Message<T>} off a payload type. A {@code List<T>} stays a list here: whether it is
+     * a batch of {@code T} or one JSON array payload is the channel's {@code batch} setting.
      */
     static Type payload(Type type) {
         if (type == null) {

@@ -2,6 +2,7 @@ package dev.pgmessaging.deployment;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import org.eclipse.microprofile.config.Config;
@@ -11,6 +12,7 @@ import org.jboss.jandex.Type;
 import dev.pgmessaging.runtime.PostgresConnector;
 import dev.pgmessaging.runtime.outbox.OutboxEmitterFactories;
 import dev.pgmessaging.runtime.outbox.TransactionalOutbox;
+import dev.pgmessaging.runtime.queue.TransactionalAck;
 import dev.pgmessaging.runtime.schema.Migration;
 import dev.pgmessaging.runtime.sql.SqlStatements;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
@@ -28,6 +30,7 @@ class PostgresMessagingProcessor {
 
     static final String FEATURE = "messaging-postgres";
     static final String PAYLOAD_TYPE = "payload-type";
+    static final String BATCH = "batch";
     /** Payload types with a built-in codec: nothing to register for reflection. */
     private static final Set<String> BUILT_IN = Set.of("byte[]", "io.vertx.core.json.JsonObject",
             "io.vertx.core.json.JsonArray", "int", "long", "short", "byte", "double", "float", "boolean", "char");
@@ -41,7 +44,7 @@ class PostgresMessagingProcessor {
     AdditionalBeanBuildItem connector() {
         return AdditionalBeanBuildItem.builder().setUnremovable()
                 .addBeanClasses(PostgresConnector.class, TransactionalOutbox.class, OutboxEmitterFactories.ForEmitter.class,
-                        OutboxEmitterFactories.ForMutinyEmitter.class)
+                        OutboxEmitterFactories.ForMutinyEmitter.class, TransactionalAck.class)
                 .build();
     }
 
@@ -72,6 +75,18 @@ class PostgresMessagingProcessor {
             String name = channel.getName();
             Map<String, Type> types = incoming ? discovered.incoming() : discovered.outgoing();
             Type type = types.get(unquote(name));
+            Type batchElement = incoming ? discovered.batchElements().get(unquote(name)) : null;
+            if (batchElement != null) {
+                // a method taking List<T> consumes batches of T, unless the user says the list is one payload
+                String batchKey = "mp.messaging.incoming." + name + "." + BATCH;
+                Optional<Boolean> batch = config.getOptionalValue(batchKey, Boolean.class);
+                if (batch.isEmpty()) {
+                    defaults.produce(new RunTimeConfigurationDefaultBuildItem(batchKey, "true"));
+                }
+                if (batch.orElse(true)) {
+                    type = batchElement;
+                }
+            }
             String typeName = type == null ? null : PayloadTypeDiscovery.typeName(type);
             if (typeName == null) {
                 continue;

@@ -38,6 +38,7 @@ import io.quarkus.test.QuarkusUnitTest;
 class ExchangeRoutingTest {
 
     static final String SCHEMA = "exchange_routing_test";
+    static final Duration WINDOW = Duration.ofMinutes(5);
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
@@ -163,18 +164,18 @@ class ExchangeRoutingTest {
         try (Connection connection = dataSource.getConnection()) {
             List<NewMessage> messages = List.of(message("nobody", "lost-1", null), message("error", "kept", null),
                     message("nobody", "lost-2", null));
-            assertArrayEquals(new int[] { 0, 2 }, exchanges.publish(connection, "direct", messages, null, false));
+            assertArrayEquals(new int[] { 0, 2 }, exchanges.publish(connection, "direct", messages, null, WINDOW, false));
             assertEquals(Set.of("d.error", "d.all-levels"), queuesOf(connection, "kept"));
             assertEquals(Set.of(), queuesOf(connection, "lost-1"));
 
             messages = List.of(message("nobody", "alt-1", null), message("info", "alt-2", null));
-            assertArrayEquals(new int[0], exchanges.publish(connection, "direct", messages, "direct.unroutable", false));
+            assertArrayEquals(new int[0], exchanges.publish(connection, "direct", messages, "direct.unroutable", WINDOW, false));
             assertEquals(Set.of("direct.unroutable"), queuesOf(connection, "alt-1"));
             assertEquals(Set.of("d.all-levels"), queuesOf(connection, "alt-2"), "routable messages skip the alternate queue");
 
             // an exchange that does not exist routes nothing
             assertArrayEquals(new int[] { 0 }, exchanges.publish(connection, "missing", List.of(message("x", "y", null)),
-                    null, false));
+                    null, WINDOW, false));
         }
     }
 
@@ -193,7 +194,7 @@ class ExchangeRoutingTest {
         long bodiesBefore = Rows.queryLong(dataSource, "SELECT count(*) FROM " + SCHEMA + ".message_body", null);
         try (Connection connection = dataSource.getConnection()) {
             exchanges.publish(connection, "shared", List.of(new NewMessage(null, "k", null, "text/plain", null, big, 0,
-                    Duration.ZERO, null, null)), null, false);
+                    Duration.ZERO, null, null, null)), null, WINDOW, false);
         }
         assertEquals(bodiesBefore + 1, Rows.queryLong(dataSource, "SELECT count(*) FROM " + SCHEMA + ".message_body", null));
         assertEquals(0, Rows.queryLong(dataSource,
@@ -224,13 +225,13 @@ class ExchangeRoutingTest {
     }
 
     private ClaimedMessage claimOne(String queue) throws SQLException {
-        List<ClaimedMessage> claimed = queues.claim(dataSource, queue, 10, Duration.ofMinutes(1), null);
+        List<ClaimedMessage> claimed = queues.claim(dataSource, queue, 10, Duration.ofMinutes(1), null, false, "");
         assertEquals(1, claimed.size(), queue);
         return claimed.get(0);
     }
 
     private void ack(ClaimedMessage message) throws SQLException {
-        assertEquals(1, queues.ack(dataSource, new long[] { message.id() }, new long[] { message.leaseToken() }));
+        assertEquals(1, queues.ack(dataSource, new long[] { message.id() }, new long[] { message.leaseToken() }, false));
     }
 
     private record Route(String routingKey, Map<String, String> headers, Set<String> queues) {
@@ -249,7 +250,7 @@ class ExchangeRoutingTest {
                 : "{" + String.join(",", headers.entrySet().stream()
                         .map(e -> "\"" + e.getKey() + "\":\"" + e.getValue() + "\"").toList()) + "}";
         return new NewMessage(null, routingKey, id, "text/plain", json, id.getBytes(StandardCharsets.UTF_8), 0,
-                Duration.ZERO, null, null);
+                Duration.ZERO, null, null, null);
     }
 
     /** Publishes every route's message in one statement, then checks where each one went. */
@@ -259,7 +260,7 @@ class ExchangeRoutingTest {
             messages.add(message(routes[i].routingKey(), exchange + "-" + i + "-" + System.nanoTime(), routes[i].headers()));
         }
         try (Connection connection = dataSource.getConnection()) {
-            int[] unroutable = exchanges.publish(connection, exchange, messages, null, false);
+            int[] unroutable = exchanges.publish(connection, exchange, messages, null, WINDOW, false);
             List<String> failures = new ArrayList<>();
             for (int i = 0; i < routes.length; i++) {
                 Set<String> actual = queuesOf(connection, messages.get(i).key());

@@ -38,22 +38,22 @@ class LeaseFencingTest {
         TestQueues.send(store, dataSource, "jobs", "x");
 
         // first consumer: a short lease that it lets expire
-        ClaimedMessage first = store.claim(dataSource, "jobs", 10, Duration.ofMillis(200), null).get(0);
+        ClaimedMessage first = store.claim(dataSource, "jobs", 10, Duration.ofMillis(200), null, false, "").get(0);
         // second consumer: waits until the message is claimable again, then takes it
         ClaimedMessage second = await().atMost(Duration.ofSeconds(10)).until(
-                () -> store.claim(dataSource, "jobs", 10, Duration.ofMinutes(5), null), claimed -> !claimed.isEmpty()).get(0);
+                () -> store.claim(dataSource, "jobs", 10, Duration.ofMinutes(5), null, false, ""), claimed -> !claimed.isEmpty()).get(0);
         assertEquals(first.id(), second.id());
         assertEquals(2, second.attempt());
         assertNotEquals(first.leaseToken(), second.leaseToken());
 
         // the first consumer wakes up late: its ack and nack are no-ops
-        assertEquals(0, store.ack(dataSource, new long[] { first.id() }, new long[] { first.leaseToken() }));
+        assertEquals(0, store.ack(dataSource, new long[] { first.id() }, new long[] { first.leaseToken() }, false));
         assertEquals(0, store.release(dataSource, new long[] { first.id() }, new long[] { first.leaseToken() }, new double[] { 0 }));
         assertEquals(1, Rows.count(dataSource, SCHEMA, "jobs"));
-        assertEquals(0, store.claim(dataSource, "jobs", 10, Duration.ofMinutes(5), null).size(), "still leased to the second");
+        assertEquals(0, store.claim(dataSource, "jobs", 10, Duration.ofMinutes(5), null, false, "").size(), "still leased to the second");
 
         // the current delivery acks
-        assertEquals(1, store.ack(dataSource, new long[] { second.id() }, new long[] { second.leaseToken() }));
+        assertEquals(1, store.ack(dataSource, new long[] { second.id() }, new long[] { second.leaseToken() }, false));
         assertEquals(0, Rows.count(dataSource, SCHEMA, "jobs"));
     }
 }

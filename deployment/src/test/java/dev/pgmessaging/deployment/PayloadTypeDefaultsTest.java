@@ -31,7 +31,8 @@ class PayloadTypeDefaultsTest {
             .withApplicationRoot(jar -> jar.addClasses(Price.class, Channels.class))
             .overrideConfigKey("quarkus.messaging.postgres.schema", "payload_type_defaults_test")
             // a user setting is never overridden by the detected type
-            .overrideConfigKey("mp.messaging.incoming.configured.payload-type", "java.lang.String");
+            .overrideConfigKey("mp.messaging.incoming.configured.payload-type", "java.lang.String")
+            .overrideConfigKey("mp.messaging.incoming.price-arrays.batch", "false");
 
     public record Price(String sku, long cents) {
     }
@@ -47,7 +48,11 @@ class PayloadTypeDefaultsTest {
         assertEquals(Integer.class.getName(), outgoing("generated"));
         assertEquals(Double.class.getName(), outgoing("async"));
         assertEquals(String.class.getName(), incoming("configured"));
-        assertEquals("java.util.List<" + Price.class.getName() + ">", incoming("price-lists"));
+        // a method taking List<T> consumes batches of T
+        assertEquals(Price.class.getName(), incoming("price-lists"));
+        assertEquals("true", ConfigProvider.getConfig().getValue("mp.messaging.incoming.price-lists.batch", String.class));
+        // unless the channel says the list is one payload
+        assertEquals("java.util.List<" + Price.class.getName() + ">", incoming("price-arrays"));
         assertEquals("java.util.Map<java.lang.String,java.lang.Long>", outgoing("totals"));
         assertFalse(ConfigProvider.getConfig()
                 .getOptionalValue("mp.messaging.incoming.untyped.payload-type", String.class).isPresent());
@@ -90,6 +95,10 @@ class PayloadTypeDefaultsTest {
 
         @Incoming("price-lists")
         void priceLists(java.util.List<Price> prices) {
+        }
+
+        @Incoming("price-arrays")
+        void priceArrays(java.util.List<Price> prices) {
         }
 
         @Inject

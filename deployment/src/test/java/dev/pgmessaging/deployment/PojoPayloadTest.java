@@ -39,7 +39,9 @@ class PojoPayloadTest {
             .overrideConfigKey("mp.messaging.outgoing.order-out.queue", "orders")
             .overrideConfigKey("mp.messaging.outgoing.garbage-out.queue", "orders")
             .overrideConfigKey("mp.messaging.incoming.orders.queue", "orders")
-            .overrideConfigKey("mp.messaging.outgoing.batch-out.queue", "batches");
+            .overrideConfigKey("mp.messaging.outgoing.batch-out.queue", "batches")
+            // the consumer of List<Order> takes each JSON array as one payload, not batches of orders
+            .overrideConfigKey("mp.messaging.incoming.batches.batch", "false");
 
     @Inject
     Orders orders;

@@ -3,6 +3,7 @@ package dev.pgmessaging.deployment;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Arrays;
 
 import javax.sql.DataSource;
@@ -26,7 +27,7 @@ final class TestQueues {
         try (Connection connection = dataSource.getConnection()) {
             store.send(connection, Arrays.stream(payloads)
                     .map(p -> new QueueStore.NewMessage(queue, null, "text/plain", null, p.getBytes(StandardCharsets.UTF_8)))
-                    .toList(), false);
+                    .toList(), Duration.ofMinutes(5), false);
         }
     }
 }

@@ -29,4 +29,10 @@ public abstract class OwnSchema implements QuarkusTestProfile {
             super("outbox_test");
         }
     }
+
+    public static class ExactlyOnce extends OwnSchema {
+        public ExactlyOnce() {
+            super("exactly_once_test");
+        }
+    }
 }

@@ -19,6 +19,7 @@ import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
 import dev.pgmessaging.runtime.sql.Identifiers;
 import io.quarkus.datasource.common.runtime.DataSourceUtil;
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.reactive.messaging.providers.impl.ConcurrencyConnectorConfig;
 
 /**
  * Reads and validates the attributes of a channel once, at startup: a bad value fails the
@@ -38,16 +39,27 @@ final class ChannelSettings {
     record Outgoing(String channel, String dataSource, QueueProducerSettings queue, ExchangeType exchangeType) {
     }
 
+    /** The prefetch of an {@code ordered-by-key} channel that does not set one. */
+    static final int ORDERED_PREFETCH = 1;
+
     private ChannelSettings() {
     }
 
     static Incoming incoming(PostgresConnectorIncomingConfiguration config) {
         String channel = config.getChannel();
         Problems problems = new Problems("mp.messaging.incoming." + channel + ".");
-        String queue = queueName(problems, "queue", config.getQueue().orElse(channel));
+        // the copies of a channel with concurrency=N are named <channel>$1..$N and share its queue
+        String queue = queueName(problems, "queue", config.getQueue().orElse(
+                ConcurrencyConnectorConfig.isConcurrencyChannelName(channel)
+                        ? ConcurrencyConnectorConfig.stripChannelNameOfSeparator(channel)
+                        : channel));
         String deadLetterQueue = queueName(problems, "dead-letter-queue", config.getDeadLetterQueue().orElse(queue + ".dlq"));
         int claimSize = positive(problems, "claim-size", config.getClaimSize(), 10_000);
-        int prefetch = positive(problems, "prefetch", config.getPrefetch(), 100_000);
+        // An ordered channel holds the key of every message it has leased: with the usual prefetch, the
+        // first channel to claim would take every key and leave the other consumers idle.
+        boolean prefetchSet = config.config().getOptionalValue("prefetch", String.class).isPresent();
+        int prefetch = config.getOrderedByKey() && !prefetchSet ? ORDERED_PREFETCH
+                : positive(problems, "prefetch", config.getPrefetch(), 100_000);
         Duration visibilityTimeout = duration(problems, "visibility-timeout", config.getVisibilityTimeout());
         Duration pollInterval = duration(problems, "poll-interval", config.getPollInterval());
         PayloadType payloadType = payloadType(problems, config.getPayloadType());
@@ -68,7 +80,8 @@ final class ChannelSettings {
                         pollInterval, config.getNotifications(), payloadType, failureStrategy,
                         duration(problems, "max-lease-duration", config.getMaxLeaseDuration()),
                         duration(problems, "shutdown-timeout", config.getShutdownTimeout()),
-                        deadLetterExpired(problems, config.getExpiryStrategy())),
+                        deadLetterExpired(problems, config.getExpiryStrategy()), config.getOrderedByKey(),
+                        config.getAckInTransaction(), config.getBatch(), archive(problems, config.getAckMode())),
                 binding, exchangeType(problems, config.getExchangeType()));
     }
 
@@ -100,7 +113,8 @@ final class ChannelSettings {
         Duration delay = config.getDelay().map(value -> duration(problems, "delay", value)).orElse(Duration.ZERO);
         Duration timeToLive = config.getTimeToLive().map(value -> duration(problems, "time-to-live", value)).orElse(null);
         return new Outgoing(channel, dataSource(config.getDatasource()), new QueueProducerSettings(channel, queue, route,
-                maxBatchSize, config.getNotifications(), priority, delay, timeToLive),
+                maxBatchSize, config.getNotifications(), priority, delay, timeToLive,
+                duration(problems, "deduplication-window", config.getDeduplicationWindow())),
                 exchangeType(problems, config.getExchangeType()));
     }
 
@@ -158,6 +172,17 @@ final class ChannelSettings {
     private static List<String> list(Optional<String> value) {
         return value.map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
                 .orElse(List.of());
+    }
+
+    private static boolean archive(Problems problems, String ackMode) {
+        return switch (ackMode) {
+            case "delete" -> false;
+            case "archive" -> true;
+            default -> {
+                problems.fail("ack-mode", ackMode, "it must be delete or archive");
+                yield false;
+            }
+        };
     }
 
     private static boolean deadLetterExpired(Problems problems, String strategy) {

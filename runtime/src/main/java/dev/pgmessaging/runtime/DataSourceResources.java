@@ -6,7 +6,6 @@ import io.agroal.api.AgroalDataSource;
 
 import dev.pgmessaging.runtime.exchange.Binding;
 import dev.pgmessaging.runtime.exchange.BindingRequest;
-import dev.pgmessaging.runtime.exchange.BodySweeper;
 import dev.pgmessaging.runtime.exchange.ExchangeStore;
 import dev.pgmessaging.runtime.exchange.ExchangeType;
 import dev.pgmessaging.runtime.queue.QueueStore;
@@ -17,7 +16,7 @@ import io.quarkus.datasource.common.runtime.DataSourceUtil;
 
 /**
  * What the connector keeps per datasource: the pool, the queue and exchange statements of the
- * schema, the notification listener and the sweeper of shared payloads, shared by every channel
+ * schema, the notification listener and the storage sweeper, shared by every channel
  * using that datasource. Opening it brings the schema up to date first, then declares the
  * configured exchanges.
  */
@@ -27,7 +26,7 @@ final class DataSourceResources {
     private final AgroalDataSource dataSource;
     private final QueueStore queues;
     private final ExchangeStore exchanges;
-    private final BodySweeper sweeper;
+    private final StorageSweeper sweeper;
     private QueueWakeups wakeups;
 
     private DataSourceResources(String name, AgroalDataSource dataSource, String schema) {
@@ -35,7 +34,7 @@ final class DataSourceResources {
         this.dataSource = dataSource;
         this.queues = new QueueStore(schema);
         this.exchanges = new ExchangeStore(schema);
-        this.sweeper = new BodySweeper(dataSource, exchanges, name);
+        this.sweeper = new StorageSweeper(dataSource, exchanges, queues, name);
     }
 
     static DataSourceResources open(String name, PostgresMessagingConfig config, String channel, String direction) {
@@ -81,6 +80,16 @@ final class DataSourceResources {
         } catch (SQLException e) {
             throw new IllegalStateException("Could not bind queue '" + request.queue() + "' to exchange '"
                     + request.exchange() + "' in datasource " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Keeps the archive's partitions (a channel archives acked messages), starting now. */
+    synchronized void archiveAcked(java.time.Duration retention) {
+        try {
+            sweeper.maintainArchive(retention);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not create the archive partitions in datasource " + name + ": "
+                    + e.getMessage(), e);
         }
     }
 

@@ -71,7 +71,15 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
 @ConnectorAttribute(name = "claim-size", type = "int", direction = INCOMING, defaultValue = "100",
         description = "The maximum number of messages leased by one claim statement.")
 @ConnectorAttribute(name = "prefetch", type = "int", direction = INCOMING, defaultValue = "256",
-        description = "The maximum number of messages the channel holds leased and not yet acked or nacked.")
+        description = "The maximum number of messages the channel holds leased and not yet acked or nacked. 1 when not set on an `ordered-by-key` channel.")
+@ConnectorAttribute(name = "ordered-by-key", type = "boolean", direction = INCOMING, defaultValue = "false",
+        description = "Per-key FIFO: messages with the same key (`OutgoingQueueMetadata.withKey`) are delivered one at a time, in the order they were sent, across every consumer and instance; messages with different keys are processed in parallel, and messages without a key as usual. A message being retried blocks the messages of its key until it succeeds or is dead-lettered. Set it on every channel that consumes the queue. Its `prefetch` defaults to 1: every message a channel holds keeps its key from the other consumers.")
+@ConnectorAttribute(name = "ack-in-transaction", type = "boolean", direction = INCOMING, defaultValue = "true",
+        description = "Exactly-once effects: when the handler begins a transaction (an `@Transactional` method), the message is acked in it, just before it commits, so the handler's writes and the ack commit together or not at all; if the lease was lost meanwhile, the transaction rolls back. Turn it off if the handler's transaction writes to another datasource than the channel's (the ack would enlist a second resource in the transaction).")
+@ConnectorAttribute(name = "batch", type = "boolean", direction = INCOMING, defaultValue = "false",
+        description = "Deliver the messages of one claim together, as one message whose payload is the list of their payloads (at most `claim-size`, and never more than `prefetch` leased), with `IncomingQueueBatchMetadata`. Set at build time when the `@Incoming` method takes `List<T>` or `Message<List<T>>`; `payload-type` is then the element type. Acking the batch acks every message in it; a nack applies the `failure-strategy` to each message on its own.")
+@ConnectorAttribute(name = "ack-mode", type = "string", direction = INCOMING, defaultValue = "delete",
+        description = "What an ack does with the message: `delete` it, or `archive` it: move it to the archive table, where it is kept for `quarkus.messaging.postgres.archive-retention` (in daily partitions, dropped whole when they are older).")
 @ConnectorAttribute(name = "poll-interval", type = "string", direction = INCOMING, defaultValue = "2s",
         description = "How often an idle consumer looks for messages without being notified: the backstop for lost notifications and the delay before a message whose visibility timeout expired is redelivered to an idle consumer. A duration.")
 @ConnectorAttribute(name = "failure-strategy", type = "string", direction = INCOMING, defaultValue = "dead-letter",
@@ -101,6 +109,8 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
         description = "With `exchange`: what happens to a message that matches no binding. `drop`: it is not stored, the send succeeds, and the drop is counted (`PostgresConnector.unroutableCount(channel)`) and logged. `fail`: it is not stored and the send fails with `UnroutableMessageException`. `alternate-queue`: it goes to the `alternate-queue`.")
 @ConnectorAttribute(name = "alternate-queue", type = "string", direction = OUTGOING,
         description = "With `unroutable=alternate-queue`: the queue that receives the messages that match no binding of the `exchange`. `<exchange>.unroutable` when not set.")
+@ConnectorAttribute(name = "deduplication-window", type = "string", direction = OUTGOING, defaultValue = "5m",
+        description = "How long a deduplication id (`OutgoingQueueMetadata.withDeduplicationId`) keeps out later messages with the same id sent to the same queue (or exchange): they are dropped at insert and their send succeeds. Counted from the first message's send. A duration.")
 @ConnectorAttribute(name = "time-to-live", type = "string", direction = OUTGOING,
         description = "Expires the channel's messages this long after they are sent, if no consumer has taken them by then (unless their `OutgoingQueueMetadata` sets a time to live). What happens to expired messages is the consumers' `expiry-strategy`. A duration; no expiry when not set.")
 @ConnectorAttribute(name = "priority", type = "int", direction = OUTGOING, defaultValue = "0",
@@ -133,6 +143,9 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         DataSourceResources ds = resources(channel.dataSource(), channel.channel(), "incoming");
         ds.registerQueue(channel.queue().queue());
         ds.registerQueue(channel.queue().deadLetterQueue());
+        if (channel.queue().archive()) {
+            ds.archiveAcked(config.archiveRetention());
+        }
         if (channel.binding() != null) {
             ExchangeType type = declareExchange(ds, channel.binding().exchange(), channel.exchangeType(), "incoming",
                     channel.channel());

@@ -1,5 +1,6 @@
 package dev.pgmessaging.runtime;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +35,14 @@ public interface PostgresMessagingConfig {
      */
     @WithDefault("create")
     SchemaManagement schemaManagement();
+
+    /**
+     * How long channels with {@code ack-mode=archive} keep acked messages in the archive. The archive
+     * is partitioned by day: a day's partition is dropped, as a whole, once it ended longer ago than
+     * this.
+     */
+    @WithDefault("7d")
+    Duration archiveRetention();
 
     /**
      * Exchanges to declare at startup, by name, with the bindings of queues to them. Declared in

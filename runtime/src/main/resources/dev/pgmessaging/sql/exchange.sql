@@ -35,14 +35,15 @@ ON CONFLICT DO NOTHING;
 -- alternate queue when one is given; otherwise it is not stored, and its position (1-based) is
 -- returned in `unroutable`. A message that reaches several queues stores its payload once, in
 -- message_body. Consumers are woken with one NOTIFY per queue that received messages, when the
--- last parameter is true.
+-- last parameter is true. Deduplication ids are checked per exchange, as the send statement does
+-- per queue, for the messages that go somewhere (window in seconds after the arrays).
 WITH args AS (
     SELECT ?::text AS exchange, ?::text AS alternate_queue
 ), input AS (
-    SELECT *
+    SELECT m.*, row_number() OVER (PARTITION BY m.dk ORDER BY m.n) AS occurrence
     FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::smallint[], ?::float8[], ?::float8[],
-                ?::float8[])
-        WITH ORDINALITY AS m(rk, k, ct, h, p, pr, d, da, ttl, n)
+                ?::float8[], ?::text[])
+        WITH ORDINALITY AS m(rk, k, ct, h, p, pr, d, da, ttl, dk, n)
 ), routed AS (
     SELECT DISTINCT i.n, b.queue
     FROM input AS i
@@ -66,9 +67,25 @@ WITH args AS (
     SELECT i.n, args.alternate_queue
     FROM input AS i CROSS JOIN args
     WHERE args.alternate_queue IS NOT NULL AND NOT EXISTS (SELECT 1 FROM routed AS r WHERE r.n = i.n)
+), accepted AS (
+    -- deduplication ids of the messages that go somewhere: an unroutable message records nothing
+    INSERT INTO {schema}.dedup (scope, dedup_key, expires_at)
+    SELECT 'exchange/' || args.exchange, i.dk, now() + make_interval(secs => ?)
+    FROM input AS i CROSS JOIN args
+    WHERE i.dk IS NOT NULL AND i.occurrence = 1 AND EXISTS (SELECT 1 FROM targets AS t WHERE t.n = i.n)
+    -- one lock order for every batch, so that two batches sharing ids wait instead of deadlocking
+    ORDER BY i.dk
+    ON CONFLICT (scope, dedup_key) DO UPDATE SET expires_at = excluded.expires_at
+        WHERE {schema}.dedup.expires_at <= now()
+    RETURNING dedup_key
+), kept AS (
+    SELECT t.n, t.queue
+    FROM targets AS t JOIN input AS i USING (n)
+    WHERE i.dk IS NULL
+       OR (i.occurrence = 1 AND EXISTS (SELECT 1 FROM accepted AS a WHERE a.dedup_key = i.dk))
 ), fanned AS (
     SELECT n, CASE WHEN count(*) > 1 THEN nextval('{schema}.message_body_id_seq') END AS body_id
-    FROM targets
+    FROM kept
     GROUP BY n
 ), bodies AS (
     INSERT INTO {schema}.message_body (id, payload)
@@ -77,11 +94,12 @@ WITH args AS (
     WHERE f.body_id IS NOT NULL
 ), sent AS (
     INSERT INTO {schema}.queue_message
-        (queue, exchange, routing_key, message_key, content_type, headers, payload, body_id, priority, visible_at,
-         expires_at)
-    SELECT t.queue, args.exchange, i.rk, i.k, i.ct, i.h::jsonb, CASE WHEN f.body_id IS NULL THEN i.p END, f.body_id,
-           i.pr, coalesce(to_timestamp(i.da), now() + make_interval(secs => i.d)), now() + make_interval(secs => i.ttl)
-    FROM targets AS t JOIN input AS i USING (n) JOIN fanned AS f USING (n) CROSS JOIN args
+        (queue, exchange, routing_key, message_key, dedup_key, content_type, headers, payload, body_id, priority,
+         visible_at, expires_at)
+    SELECT t.queue, args.exchange, i.rk, i.k, i.dk, i.ct, i.h::jsonb, CASE WHEN f.body_id IS NULL THEN i.p END,
+           f.body_id, i.pr, coalesce(to_timestamp(i.da), now() + make_interval(secs => i.d)),
+           now() + make_interval(secs => i.ttl)
+    FROM kept AS t JOIN input AS i USING (n) JOIN fanned AS f USING (n) CROSS JOIN args
     -- ids in send order, so that each queue keeps the messages in the order they were sent
     ORDER BY t.n, t.queue
     RETURNING queue
@@ -93,6 +111,16 @@ WITH args AS (
 SELECT (SELECT count(*) FROM notified) AS notified,
        array(SELECT i.n FROM input AS i WHERE NOT EXISTS (SELECT 1 FROM targets AS t WHERE t.n = i.n) ORDER BY i.n)
            AS unroutable;
+
+-- name: delete-expired-dedup-keys
+-- Deletes up to 10000 deduplication ids whose window has ended (a send of the same id would take
+-- the row over anyway; this keeps the table to the ids of the current windows).
+DELETE FROM {schema}.dedup
+WHERE ctid = ANY (ARRAY(
+    SELECT ctid FROM {schema}.dedup
+    WHERE expires_at <= now()
+    LIMIT 10000))
+  AND expires_at <= now();
 
 -- name: delete-orphan-bodies
 -- Deletes up to 10000 shared payloads that no queue row refers to any more (all their copies were

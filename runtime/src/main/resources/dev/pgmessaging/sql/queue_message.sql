@@ -12,14 +12,35 @@ INSERT INTO {schema}.queue (name) VALUES (?) ON CONFLICT (name) DO NOTHING;
 -- at its deliver-at time (epoch seconds) if it has one, else after its delay in seconds
 -- (0: at once), measured by the database clock; it expires its time to live (seconds, NULL:
 -- never) after the send.
-WITH sent AS (
-    INSERT INTO {schema}.queue_message
-        (queue, message_key, content_type, headers, payload, priority, visible_at, expires_at)
-    SELECT q, k, ct, h::jsonb, p, pr, coalesce(to_timestamp(da), now() + make_interval(secs => d)),
-           now() + make_interval(secs => ttl)
+-- Deduplication: a message with a deduplication id is stored only if its id is new to its queue,
+-- or was last seen longer ago than the window (seconds): the dedup row is inserted, or taken over
+-- once expired. A concurrent transaction sending the same id waits for the first to end, then
+-- drops its message if the first committed; within a batch only the first message of an id counts.
+WITH input AS (
+    SELECT m.*, row_number() OVER (PARTITION BY m.q, m.dk ORDER BY m.n) AS occurrence
     FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::smallint[], ?::float8[], ?::float8[],
-                ?::float8[])
-        AS m(q, k, ct, h, p, pr, d, da, ttl)
+                ?::float8[], ?::text[])
+        WITH ORDINALITY AS m(q, k, ct, h, p, pr, d, da, ttl, dk, n)
+), accepted AS (
+    INSERT INTO {schema}.dedup (scope, dedup_key, expires_at)
+    SELECT 'queue/' || q, dk, now() + make_interval(secs => ?)
+    FROM input
+    WHERE dk IS NOT NULL AND occurrence = 1
+    -- one lock order for every batch, so that two batches sharing ids wait instead of deadlocking
+    ORDER BY q, dk
+    ON CONFLICT (scope, dedup_key) DO UPDATE SET expires_at = excluded.expires_at
+        WHERE {schema}.dedup.expires_at <= now()
+    RETURNING scope, dedup_key
+), sent AS (
+    INSERT INTO {schema}.queue_message
+        (queue, message_key, dedup_key, content_type, headers, payload, priority, visible_at, expires_at)
+    SELECT q, k, dk, ct, h::jsonb, p, pr, coalesce(to_timestamp(da), now() + make_interval(secs => d)),
+           now() + make_interval(secs => ttl)
+    FROM input AS i
+    WHERE i.dk IS NULL
+       OR (i.occurrence = 1 AND EXISTS (SELECT 1 FROM accepted AS a
+                                        WHERE a.scope = 'queue/' || i.q AND a.dedup_key = i.dk))
+    ORDER BY i.n
     RETURNING queue
 )
 SELECT pg_notify(?, d.queue)
@@ -27,54 +48,10 @@ FROM (SELECT DISTINCT queue FROM sent) AS d
 WHERE ?;
 
 -- name: claim
--- Leases up to N visible messages of a queue in one statement. SKIP LOCKED lets
--- competing consumers claim disjoint rows without waiting for each other; the lease
--- makes the rows invisible until the visibility timeout (seconds) passes, so a consumer
--- that dies without acking loses them to the next claim.
--- The same statement takes care of up to 100 expired messages of the queue (not leased, or
--- their lease ran out): deleted, and moved to the dead-letter queue when the flag is true,
--- so no extra statement is needed to expire messages.
--- A message an exchange routed to several queues keeps its payload in message_body.
-WITH token AS (
-    SELECT nextval('{schema}.lease_token_seq') AS t
-), expired AS (
-    DELETE FROM {schema}.queue_message
-    WHERE id IN (
-        SELECT id FROM {schema}.queue_message
-        WHERE queue = ? AND expires_at <= now() AND visible_at <= now()
-        LIMIT 100
-        FOR UPDATE SKIP LOCKED)
-    RETURNING queue, attempts, message_key, content_type, headers, payload, body_id, exchange, routing_key,
-              expires_at
-), dead_lettered AS (
-    INSERT INTO {schema}.queue_message
-        (queue, message_key, content_type, headers, payload, body_id, exchange, routing_key)
-    SELECT ?, message_key, content_type,
-           coalesce(headers, '{}'::jsonb) || jsonb_build_object(
-               'dead-letter-reason', 'expired at ' || expires_at,
-               'dead-letter-queue', queue,
-               'dead-letter-attempts', attempts::text),
-           payload, body_id, exchange, routing_key
-    FROM expired
-    WHERE ?
-), picked AS (
-    SELECT id
-    FROM {schema}.queue_message
-    WHERE queue = ? AND visible_at <= now() AND (expires_at IS NULL OR expires_at > now())
-    ORDER BY priority DESC, visible_at, id
-    LIMIT ?
-    FOR UPDATE SKIP LOCKED
-)
-UPDATE {schema}.queue_message AS m
-SET visible_at  = now() + make_interval(secs => ?),
-    attempts    = m.attempts + 1,
-    lease_token = token.t
-FROM picked, token
-WHERE m.id = picked.id
-RETURNING m.id, m.lease_token, m.attempts, m.priority, m.enqueued_at, m.message_key,
-          m.content_type, m.headers::text,
-          coalesce(m.payload, (SELECT b.payload FROM {schema}.message_body AS b WHERE b.id = m.body_id)),
-          m.exchange, m.routing_key;
+-- Leases up to N visible messages of a queue (claim_messages, in migration V4, says how and why it
+-- is a function): queue, limit, visibility timeout in seconds, the dead-letter queue of expired
+-- messages (NULL: drop them), whether to order by key, and the key to start the walk from.
+SELECT * FROM {schema}.claim_messages(?, ?, ?, ?, ?, ?);
 
 -- name: ack
 -- Deletes acknowledged messages, a batch at a time; only rows still leased by the
@@ -82,6 +59,27 @@ RETURNING m.id, m.lease_token, m.attempts, m.priority, m.enqueued_at, m.message_
 DELETE FROM {schema}.queue_message AS m
 USING unnest(?::bigint[], ?::bigint[]) AS a(id, token)
 WHERE m.id = a.id AND m.lease_token = a.token;
+
+-- name: ack-archive
+-- Like ack, for ack-mode=archive: the acked messages move to the archive (a partition of the day,
+-- which maintain-archive creates ahead of time), payload included even when it was shared.
+WITH acked AS (
+    DELETE FROM {schema}.queue_message AS m
+    USING unnest(?::bigint[], ?::bigint[]) AS a(id, token)
+    WHERE m.id = a.id AND m.lease_token = a.token
+    RETURNING m.*
+)
+INSERT INTO {schema}.queue_archive
+    (id, queue, priority, attempts, enqueued_at, message_key, dedup_key, exchange, routing_key, content_type,
+     headers, payload)
+SELECT id, queue, priority, attempts, enqueued_at, message_key, dedup_key, exchange, routing_key, content_type,
+       headers, coalesce(payload, (SELECT b.payload FROM {schema}.message_body AS b WHERE b.id = acked.body_id))
+FROM acked;
+
+-- name: maintain-archive
+-- Creates the archive's partitions for today and the next two days, and drops those older than the
+-- retention (seconds); see maintain_archive in migration V6.
+SELECT {schema}.maintain_archive(make_interval(secs => ?), 2);
 
 -- name: release
 -- Gives leased messages back to the queue, each visible again after its own delay in seconds

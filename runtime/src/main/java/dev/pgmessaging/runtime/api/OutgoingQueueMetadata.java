@@ -19,6 +19,7 @@ public final class OutgoingQueueMetadata {
     private final Duration delay;
     private final Instant deliverAt;
     private final Duration timeToLive;
+    private final String deduplicationId;
 
     private OutgoingQueueMetadata(Builder builder) {
         this.headers = Map.copyOf(builder.headers);
@@ -28,6 +29,7 @@ public final class OutgoingQueueMetadata {
         this.delay = builder.delay;
         this.deliverAt = builder.deliverAt;
         this.timeToLive = builder.timeToLive;
+        this.deduplicationId = builder.deduplicationId;
     }
 
     public static Builder builder() {
@@ -69,6 +71,11 @@ public final class OutgoingQueueMetadata {
         return timeToLive;
     }
 
+    /** The deduplication id, or {@code null}. */
+    public String deduplicationId() {
+        return deduplicationId;
+    }
+
     public static final class Builder {
         private final Map<String, String> headers = new LinkedHashMap<>();
         private String key;
@@ -77,6 +84,7 @@ public final class OutgoingQueueMetadata {
         private Duration delay;
         private Instant deliverAt;
         private Duration timeToLive;
+        private String deduplicationId;
 
         private Builder() {
         }
@@ -135,6 +143,15 @@ public final class OutgoingQueueMetadata {
                 throw new IllegalArgumentException("time to live must be positive: " + timeToLive);
             }
             this.timeToLive = timeToLive;
+            return this;
+        }
+
+        /**
+         * An idempotency key: a later message with the same id, sent to the same queue (or exchange)
+         * within the channel's {@code deduplication-window}, is dropped at insert; its send succeeds.
+         */
+        public Builder withDeduplicationId(String deduplicationId) {
+            this.deduplicationId = deduplicationId;
             return this;
         }
 

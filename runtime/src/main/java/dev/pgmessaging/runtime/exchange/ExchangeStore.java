@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 
 import javax.sql.DataSource;
@@ -23,7 +24,7 @@ public final class ExchangeStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int[] NONE = new int[0];
     /** The most shared payloads one delete-orphan-bodies statement deletes (its LIMIT). */
-    static final int SWEEP_BATCH = 10_000;
+    public static final int SWEEP_BATCH = 10_000;
 
     private final SqlStatements sql;
     private final String notifyChannel;
@@ -73,16 +74,18 @@ public final class ExchangeStore {
      * on the given connection (and so in its transaction). {@link NewMessage#queue()} is ignored.
      *
      * @param alternateQueue where messages matching no binding go, or {@code null} to leave them out
+     * @param deduplicationWindow how long a deduplication id keeps a second message with the same id out
      * @return the positions (0-based) of the messages that were not stored because they matched nothing
      */
     public int[] publish(Connection connection, String exchange, List<NewMessage> messages, String alternateQueue,
-            boolean notify) throws SQLException {
+            Duration deduplicationWindow, boolean notify) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql.get("publish"))) {
             statement.setString(1, exchange);
             statement.setString(2, alternateQueue);
             int next = QueueStore.bindMessages(connection, statement, 3, messages, NewMessage::routingKey);
-            statement.setString(next, notifyChannel);
-            statement.setBoolean(next + 1, notify);
+            statement.setDouble(next, deduplicationWindow.toMillis() / 1000.0);
+            statement.setString(next + 1, notifyChannel);
+            statement.setBoolean(next + 2, notify);
             try (ResultSet rs = statement.executeQuery()) {
                 rs.next();
                 Array positions = rs.getArray(2);
@@ -96,6 +99,14 @@ public final class ExchangeStore {
                 }
                 return zeroBased;
             }
+        }
+    }
+
+    /** Deletes a batch of deduplication ids whose window has ended; returns how many. */
+    public int deleteExpiredDeduplicationIds(DataSource dataSource) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("delete-expired-dedup-keys"))) {
+            return statement.executeUpdate();
         }
     }
 

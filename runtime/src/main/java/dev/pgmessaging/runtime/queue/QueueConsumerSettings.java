@@ -21,9 +21,13 @@ import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
  * @param maxLeaseDuration how long heartbeats may keep a message leased to a running handler
  * @param shutdownTimeout how long a stopping channel waits for its delivered messages to be settled
  * @param deadLetterExpired whether expired messages go to the dead-letter queue (else they are dropped)
+ * @param orderedByKey whether messages of one key are delivered one at a time, in order
+ * @param ackInTransaction whether a transaction begun by the handler deletes the message when it commits
+ * @param batch whether the messages of one claim are delivered together, as one message
+ * @param archive whether acked messages move to the archive instead of being deleted
  */
 public record QueueConsumerSettings(String channel, String queue, String deadLetterQueue, int claimSize, int prefetch,
         Duration visibilityTimeout, Duration pollInterval, boolean listen, PayloadType payloadType,
         FailureStrategy failureStrategy, Duration maxLeaseDuration, Duration shutdownTimeout,
-        boolean deadLetterExpired) {
+        boolean deadLetterExpired, boolean orderedByKey, boolean ackInTransaction, boolean batch, boolean archive) {
 }

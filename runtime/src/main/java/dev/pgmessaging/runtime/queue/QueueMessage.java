@@ -1,5 +1,6 @@
 package dev.pgmessaging.runtime.queue;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,16 +13,21 @@ import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 import io.smallrye.reactive.messaging.providers.MetadataInjectableMessage;
 import io.smallrye.reactive.messaging.providers.locals.ContextAwareMessage;
 
-/** A message leased from a queue: the first ack or nack settles this delivery, later ones do nothing. */
+/**
+ * A message leased from a queue, or a batch of them ({@code batch=true}, the payload then being the
+ * list of their payloads): the first ack or nack settles every delivery it holds, later ones do
+ * nothing. A nack applies the failure strategy to each message on its own. An ack written by the
+ * handler's own transaction ({@link TransactionalAck}) settles them too.
+ */
 final class QueueMessage<T> implements ContextAwareMessage<T>, MetadataInjectableMessage<T> {
 
     private final T payload;
-    private final ClaimedMessage claimed;
+    private final List<ClaimedMessage> claimed;
     private final QueueSource source;
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile Metadata metadata;
 
-    QueueMessage(T payload, Metadata metadata, ClaimedMessage claimed, QueueSource source) {
+    QueueMessage(T payload, Metadata metadata, List<ClaimedMessage> claimed, QueueSource source) {
         this.payload = payload;
         this.metadata = metadata;
         this.claimed = claimed;
@@ -51,7 +57,7 @@ final class QueueMessage<T> implements ContextAwareMessage<T>, MetadataInjectabl
     @Override
     public CompletionStage<Void> ack(Metadata ignored) {
         if (settled.compareAndSet(false, true)) {
-            source.ack(claimed);
+            claimed.forEach(source::ack);
         }
         return CompletableFuture.completedFuture(null);
     }
@@ -59,9 +65,35 @@ final class QueueMessage<T> implements ContextAwareMessage<T>, MetadataInjectabl
     @Override
     public CompletionStage<Void> nack(Throwable reason, Metadata ignored) {
         if (settled.compareAndSet(false, true)) {
-            source.nack(claimed, reason);
+            claimed.forEach(message -> source.nack(message, reason));
         }
         return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Deletes the message in the calling thread's transaction, just before it commits.
+     *
+     * @return {@code false} when the message was settled already (nothing was done)
+     * @throws IllegalStateException when the lease was lost (the message was delivered again
+     *         elsewhere): the transaction must not commit
+     */
+    boolean ackInTransaction() throws java.sql.SQLException {
+        if (settled.get()) {
+            return false;
+        }
+        if (!source.ackInTransaction(claimed)) {
+            throw new IllegalStateException("The lease of a message (" + claimed.stream().map(m -> String.valueOf(m.id()))
+                    .collect(java.util.stream.Collectors.joining(", ")) + ") expired before its handler's transaction "
+                    + "committed, and the message was delivered again: rolling back this transaction");
+        }
+        return true;
+    }
+
+    /** The transaction that deleted the message committed: later acks and nacks do nothing. */
+    void ackedInTransaction() {
+        if (settled.compareAndSet(false, true)) {
+            claimed.forEach(source::forget);
+        }
     }
 
     @Override

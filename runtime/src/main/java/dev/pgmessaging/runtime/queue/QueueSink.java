@@ -197,10 +197,11 @@ public final class QueueSink implements Flow.Subscriber<Message<?>> {
     private int[] write(Connection connection, List<NewMessage> rows) throws SQLException {
         ExchangeRoute route = settings.exchange();
         if (route == null) {
-            store.send(connection, rows, settings.notifyConsumers());
+            store.send(connection, rows, settings.deduplicationWindow(), settings.notifyConsumers());
             return NONE;
         }
-        return exchanges.publish(connection, route.exchange(), rows, route.alternateQueue(), settings.notifyConsumers());
+        return exchanges.publish(connection, route.exchange(), rows, route.alternateQueue(),
+                settings.deduplicationWindow(), settings.notifyConsumers());
     }
 
     /** Acks the written messages; an unroutable one is nacked or counted as dropped, as configured. */
@@ -243,7 +244,7 @@ public final class QueueSink implements Flow.Subscriber<Message<?>> {
         String routingKey = settings.exchange() == null ? null : settings.exchange().routingKey();
         if (metadata == null) {
             return new NewMessage(settings.queue(), routingKey, null, encoded.contentType(), null, encoded.bytes(),
-                    settings.priority(), settings.delay(), null, settings.timeToLive());
+                    settings.priority(), settings.delay(), null, settings.timeToLive(), null);
         }
         if (routingKey != null && metadata.routingKey() != null) {
             routingKey = metadata.routingKey();
@@ -252,7 +253,7 @@ public final class QueueSink implements Flow.Subscriber<Message<?>> {
                 codec.encodeHeaders(metadata.headers()), encoded.bytes(),
                 metadata.priority() == null ? settings.priority() : metadata.priority(),
                 metadata.delay() == null ? settings.delay() : metadata.delay(), metadata.deliverAt(),
-                metadata.timeToLive() == null ? settings.timeToLive() : metadata.timeToLive());
+                metadata.timeToLive() == null ? settings.timeToLive() : metadata.timeToLive(), metadata.deduplicationId());
     }
 
     @Override

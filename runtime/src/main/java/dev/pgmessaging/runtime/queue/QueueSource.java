@@ -2,6 +2,7 @@ package dev.pgmessaging.runtime.queue;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -12,19 +13,22 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.jboss.logging.Logger;
 
+import dev.pgmessaging.runtime.api.IncomingQueueBatchMetadata;
 import dev.pgmessaging.runtime.api.IncomingQueueMetadata;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.smallrye.reactive.messaging.providers.locals.ContextAwareMessage;
+import io.smallrye.reactive.messaging.providers.locals.LocalContextMetadata;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.impl.VertxInternal;
 
 /**
  * Consumes one queue for one channel. A single thread per channel writes what was acked, nacked
@@ -56,6 +60,8 @@ public final class QueueSource {
     private volatile MultiEmitter<? super Message<?>> emitter;
     private volatile boolean running = true;
     private volatile boolean claiming = true;
+    /** Where the next claim of an ordered channel starts looking for keys ({@code ""}: the first). */
+    private String keyCursor = "";
     private volatile String failure;
 
     public QueueSource(QueueConsumerSettings settings, DataSource dataSource, QueueStore store, PayloadCodec codec,
@@ -63,13 +69,17 @@ public final class QueueSource {
         this.settings = settings;
         this.failureStrategy = settings.failureStrategy();
         this.leases = new Leases(settings.visibilityTimeout(), settings.maxLeaseDuration());
-        this.settlements = new Settlements(settings.channel(), settings.deadLetterQueue(), wake, leases::forget,
+        this.settlements = new Settlements(settings.channel(), settings.deadLetterQueue(), settings.archive(), wake,
+                leases::forget,
                 this::failChannel);
         this.dataSource = dataSource;
         this.store = store;
         this.codec = codec;
         this.wakeups = wakeups;
-        this.context = vertx.getOrCreateContext();
+        // A context of its own, not the caller's: messages are handled on contexts duplicated from
+        // it, and the ordered blocking tasks (@Blocking handlers) of all contexts duplicated from one
+        // context run one at a time, so channels sharing one would never run their handlers in parallel.
+        this.context = ((VertxInternal) vertx).createEventLoopContext();
         this.thread = new Thread(this::run, "pgmessaging-consumer-" + settings.channel());
         this.thread.setDaemon(true);
     }
@@ -104,6 +114,18 @@ public final class QueueSource {
         settlements.ack(message);
     }
 
+    /** Deletes the messages at once, in the calling thread's transaction; false if a lease was lost. */
+    boolean ackInTransaction(List<ClaimedMessage> messages) throws SQLException {
+        return store.ack(dataSource, messages.stream().mapToLong(ClaimedMessage::id).toArray(),
+                messages.stream().mapToLong(ClaimedMessage::leaseToken).toArray(), settings.archive()) == messages.size();
+    }
+
+    /** Drops the lease of a message acked elsewhere (by the handler's transaction). */
+    void forget(ClaimedMessage message) {
+        leases.forget(message);
+        wake.run();
+    }
+
     void nack(ClaimedMessage message, Throwable reason) {
         LOG.debugf("Message %d of queue %s was nacked: %s", message.id(), settings.queue(), reason);
         failureStrategy.onFailure(message, reason, settlements);
@@ -127,16 +149,27 @@ public final class QueueSource {
                 // Nothing is leased before downstream asks for it: a leased message waiting in a
                 // buffer would see its visibility timeout run out before its handler even starts.
                 long demand = emitter.requested() - inTransit.get();
+                // a batch channel emits one message per claim
                 int wanted = (int) Math.min(Math.min(settings.prefetch() - leases.live(), settings.claimSize()),
-                        demand);
+                        settings.batch() ? (demand > 0 ? Integer.MAX_VALUE : 0) : demand);
                 if (claiming && wanted > 0) {
                     List<ClaimedMessage> claimed = store.claim(dataSource, settings.queue(), wanted,
-                            settings.visibilityTimeout(), settings.deadLetterExpired() ? settings.deadLetterQueue() : null);
+                            settings.visibilityTimeout(), settings.deadLetterExpired() ? settings.deadLetterQueue() : null,
+                            settings.orderedByKey(), keyCursor);
                     failure = null;
-                    inTransit.addAndGet(claimed.size());
-                    claimed.forEach(this::emit);
+                    if (settings.batch()) {
+                        emitBatch(claimed);
+                    } else {
+                        inTransit.addAndGet(claimed.size());
+                        claimed.forEach(this::emit);
+                    }
                     if (claimed.size() == wanted) {
+                        advanceKeyCursor(claimed);
                         continue; // probably more waiting: claim again without sleeping
+                    }
+                    if (!keyCursor.isEmpty()) {
+                        keyCursor = ""; // the keys after the cursor are done: start again from the first key
+                        continue;
                     }
                 }
                 waitForWake(nextWait());
@@ -175,26 +208,76 @@ public final class QueueSource {
     }
 
     private void emit(ClaimedMessage claimed) {
+        Decoded decoded = decode(claimed);
+        if (decoded == null) {
+            inTransit.decrementAndGet(); // not emitted after all
+            return;
+        }
+        emitOnContext(decoded.payload(), decoded.metadata(), List.of(claimed));
+    }
+
+    /** Emits the readable messages of one claim as one message whose payload is the list of theirs. */
+    private void emitBatch(List<ClaimedMessage> claimed) {
+        List<Object> payloads = new ArrayList<>(claimed.size());
+        List<IncomingQueueMetadata> metadata = new ArrayList<>(claimed.size());
+        List<ClaimedMessage> readable = new ArrayList<>(claimed.size());
+        for (ClaimedMessage message : claimed) {
+            Decoded decoded = decode(message);
+            if (decoded != null) {
+                payloads.add(decoded.payload());
+                metadata.add(decoded.metadata());
+                readable.add(message);
+            }
+        }
+        if (!readable.isEmpty()) {
+            inTransit.incrementAndGet();
+            emitOnContext(payloads, new IncomingQueueBatchMetadata(settings.queue(), metadata), readable);
+        }
+    }
+
+    private record Decoded(Object payload, IncomingQueueMetadata metadata) {
+    }
+
+    /** Reads the payload; a payload that cannot be read goes straight to the dead-letter queue ({@code null}). */
+    private Decoded decode(ClaimedMessage claimed) {
         Object payload;
         Map<String, String> headers;
         try {
             payload = codec.decode(claimed.payload(), claimed.contentType(), settings.payloadType());
             headers = codec.decodeHeaders(claimed.headers());
         } catch (IllegalArgumentException e) {
-            inTransit.decrementAndGet(); // not emitted after all
-            // no retry can make these bytes readable: straight to the dead-letter queue
+            // no retry can make these bytes readable
             settlements.deadLetter(claimed, e);
-            return;
+            return null;
         }
         leases.hold(claimed);
-        IncomingQueueMetadata metadata = new IncomingQueueMetadata(settings.queue(), claimed.id(), claimed.attempt(),
-                headers, claimed.enqueuedAt(), claimed.key(), claimed.contentType(), claimed.exchange(),
-                claimed.routingKey());
-        Context messageContext = VertxContext.createNewDuplicatedContext(context);
-        messageContext.runOnContext(ignored -> {
-            emitter.emit(new QueueMessage<>(payload, ContextAwareMessage.captureContextMetadata(metadata), claimed, this));
+        return new Decoded(payload, new IncomingQueueMetadata(settings.queue(), claimed.id(), claimed.attempt(), headers,
+                claimed.enqueuedAt(), claimed.key(), claimed.contentType(), claimed.exchange(), claimed.routingKey()));
+    }
+
+    private void emitOnContext(Object payload, Object metadata, List<ClaimedMessage> claimed) {
+        context.runOnContext(ignored -> {
+            // a new duplicated context for the message: its handler runs on it
+            Metadata withContext = ContextAwareMessage.captureContextMetadata(metadata);
+            QueueMessage<Object> message = new QueueMessage<>(payload, withContext, claimed, this);
+            if (settings.ackInTransaction()) {
+                withContext.get(LocalContextMetadata.class)
+                        .ifPresent(local -> TransactionalAck.attach(local.context(), message));
+            }
+            emitter.emit(message);
             inTransit.decrementAndGet();
         });
+    }
+
+    /**
+     * Ordered channels visit the keys in order from a cursor, moved past the keys just claimed, so
+     * that every key gets its turn whatever the number of keys.
+     */
+    private void advanceKeyCursor(List<ClaimedMessage> claimed) {
+        if (settings.orderedByKey()) {
+            claimed.stream().map(ClaimedMessage::key).filter(java.util.Objects::nonNull).max(String::compareTo)
+                    .ifPresent(key -> keyCursor = key);
+        }
     }
 
     /** Writes what was acked, nacked or dead-lettered since the last turn. */

@@ -40,12 +40,14 @@ public final class QueueStore {
      * @param delay how long after the send it becomes visible (zero: at once)
      * @param deliverAt when it becomes visible, or {@code null} to go by {@code delay}
      * @param timeToLive how long after the send it expires, or {@code null} for never
+     * @param deduplicationId the id under which a second message is dropped within the window, or {@code null}
      */
     public record NewMessage(String queue, String routingKey, String key, String contentType, String headers,
-            byte[] payload, int priority, Duration delay, Instant deliverAt, Duration timeToLive) {
+            byte[] payload, int priority, Duration delay, Instant deliverAt, Duration timeToLive,
+            String deduplicationId) {
 
         public NewMessage(String queue, String key, String contentType, String headers, byte[] payload) {
-            this(queue, null, key, contentType, headers, payload, 0, Duration.ZERO, null, null);
+            this(queue, null, key, contentType, headers, payload, 0, Duration.ZERO, null, null, null);
         }
     }
 
@@ -69,20 +71,25 @@ public final class QueueStore {
         }
     }
 
-    /** Appends the messages in one statement, on the given connection (and so in its transaction). */
-    public void send(Connection connection, List<NewMessage> messages, boolean notify) throws SQLException {
+    /**
+     * Appends the messages in one statement, on the given connection (and so in its transaction),
+     * leaving out those whose deduplication id was seen by their queue within the window.
+     */
+    public void send(Connection connection, List<NewMessage> messages, Duration deduplicationWindow, boolean notify)
+            throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql.get("send"))) {
             int next = bindMessages(connection, statement, 1, messages, NewMessage::queue);
-            statement.setString(next, notifyChannel);
-            statement.setBoolean(next + 1, notify);
+            statement.setDouble(next, deduplicationWindow.toMillis() / 1000.0);
+            statement.setString(next + 1, notifyChannel);
+            statement.setBoolean(next + 2, notify);
             statement.execute();
         }
     }
 
     /**
-     * Binds the messages as the nine parallel arrays the send and publish statements take: the
-     * target (queue or routing key), key, content type, headers, payload, priority, delay, deliver-at
-     * and time to live.
+     * Binds the messages as the ten parallel arrays the send and publish statements take: the
+     * target (queue or routing key), key, content type, headers, payload, priority, delay, deliver-at,
+     * time to live and deduplication id.
      *
      * @return the index of the next parameter
      */
@@ -98,6 +105,7 @@ public final class QueueStore {
         Double[] delays = new Double[n];
         Double[] deliverAts = new Double[n];
         Double[] timesToLive = new Double[n];
+        String[] deduplicationIds = new String[n];
         for (int i = 0; i < n; i++) {
             NewMessage message = messages.get(i);
             targets[i] = target.apply(message);
@@ -109,6 +117,7 @@ public final class QueueStore {
             delays[i] = message.delay().toMillis() / 1000.0;
             deliverAts[i] = message.deliverAt() == null ? null : message.deliverAt().toEpochMilli() / 1000.0;
             timesToLive[i] = message.timeToLive() == null ? null : message.timeToLive().toMillis() / 1000.0;
+            deduplicationIds[i] = message.deduplicationId();
         }
         statement.setArray(first, connection.createArrayOf("text", targets));
         statement.setArray(first + 1, connection.createArrayOf("text", keys));
@@ -119,7 +128,8 @@ public final class QueueStore {
         statement.setArray(first + 6, connection.createArrayOf("float8", delays));
         statement.setArray(first + 7, connection.createArrayOf("float8", deliverAts));
         statement.setArray(first + 8, connection.createArrayOf("float8", timesToLive));
-        return first + 9;
+        statement.setArray(first + 9, connection.createArrayOf("text", deduplicationIds));
+        return first + 10;
     }
 
     /**
@@ -127,17 +137,21 @@ public final class QueueStore {
      * expired messages on the way.
      *
      * @param expiredTo the dead-letter queue for expired messages, or {@code null} to drop them
+     * @param orderedByKey whether to lease only the oldest message of a key, and only while no other
+     *        message of its key is leased (per-key FIFO)
+     * @param keyCursor with {@code orderedByKey}: the key to start looking from (keys are visited in
+     *        order; {@code ""} for the first)
      */
     public List<ClaimedMessage> claim(DataSource dataSource, String queue, int limit, Duration visibilityTimeout,
-            String expiredTo) throws SQLException {
+            String expiredTo, boolean orderedByKey, String keyCursor) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql.get("claim"))) {
             statement.setString(1, queue);
-            statement.setString(2, expiredTo == null ? "" : expiredTo);
-            statement.setBoolean(3, expiredTo != null);
-            statement.setString(4, queue);
-            statement.setInt(5, limit);
-            statement.setDouble(6, visibilityTimeout.toMillis() / 1000.0);
+            statement.setInt(2, limit);
+            statement.setDouble(3, visibilityTimeout.toMillis() / 1000.0);
+            statement.setString(4, expiredTo);
+            statement.setBoolean(5, orderedByKey);
+            statement.setString(6, keyCursor);
             List<ClaimedMessage> claimed = new ArrayList<>(limit);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
@@ -152,13 +166,32 @@ public final class QueueStore {
         }
     }
 
-    /** Deletes the acknowledged deliveries; a delivery whose lease was lost is left alone. */
-    public int ack(DataSource dataSource, long[] ids, long[] tokens) throws SQLException {
+    /**
+     * Deletes the acknowledged deliveries, or moves them to the archive; a delivery whose lease was
+     * lost is left alone.
+     */
+    public int ack(DataSource dataSource, long[] ids, long[] tokens, boolean archive) throws SQLException {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql.get("ack"))) {
+                PreparedStatement statement = connection.prepareStatement(sql.get(archive ? "ack-archive" : "ack"))) {
             statement.setArray(1, longArray(connection, ids));
             statement.setArray(2, longArray(connection, tokens));
             return statement.executeUpdate();
+        }
+    }
+
+    /**
+     * Creates the archive partitions of the coming days and drops those older than the retention.
+     *
+     * @return how many partitions were dropped
+     */
+    public int maintainArchive(DataSource dataSource, Duration retention) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("maintain-archive"))) {
+            statement.setDouble(1, retention.toSeconds());
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
         }
     }
 

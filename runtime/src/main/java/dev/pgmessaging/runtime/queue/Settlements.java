@@ -38,15 +38,18 @@ public final class Settlements {
     private final Queue<ClaimedMessage> acks = new ConcurrentLinkedQueue<>();
     private final Queue<Release> releases = new ConcurrentLinkedQueue<>();
     private final Queue<DeadLetter> deadLetters = new ConcurrentLinkedQueue<>();
+    private final boolean archive;
 
     /**
+     * @param archive whether acked messages move to the archive instead of being deleted
      * @param wake wakes the channel's thread, which flushes
      * @param settled told of each message once its settlement is written
      * @param channelFailure fails the channel (the {@code fail} strategy)
      */
-    Settlements(String channel, String deadLetterQueue, Runnable wake, Consumer<ClaimedMessage> settled,
+    Settlements(String channel, String deadLetterQueue, boolean archive, Runnable wake, Consumer<ClaimedMessage> settled,
             Consumer<Throwable> channelFailure) {
         this.channel = channel;
+        this.archive = archive;
         this.deadLetterQueue = deadLetterQueue;
         this.wake = wake;
         this.settled = settled;
@@ -95,7 +98,7 @@ public final class Settlements {
             return;
         }
         try {
-            store.ack(dataSource, ids(batch), tokens(batch));
+            store.ack(dataSource, ids(batch), tokens(batch), archive);
         } catch (SQLException | RuntimeException e) {
             acks.addAll(batch);
             throw e;

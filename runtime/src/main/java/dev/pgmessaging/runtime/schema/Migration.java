@@ -14,13 +14,18 @@ public record Migration(int version, String description) {
     public static final List<Migration> ALL = List.of(
             new Migration(1, "queues"),
             new Migration(2, "message_expiry"),
-            new Migration(3, "exchanges"));
+            new Migration(3, "exchanges"),
+            new Migration(4, "ordered_by_key"),
+            new Migration(5, "deduplication"),
+            new Migration(6, "archive"));
 
     public String file() {
         return "V" + version + "__" + description + ".sql";
     }
 
     public String script(String schema) {
-        return SqlStatements.readResource(RESOURCE_DIRECTORY + file()).replace("{schema}", Identifiers.quotedSchema(schema));
+        // {schema} is the quoted identifier; {schema_name} the bare name, for format('%I', ...) in functions
+        return SqlStatements.readResource(RESOURCE_DIRECTORY + file()).replace("{schema}", Identifiers.quotedSchema(schema))
+                .replace("{schema_name}", Identifiers.validateSchema(schema));
     }
 }

@@ -1,0 +1,87 @@
+package dev.pgmessaging.runtime;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.jboss.logging.Logger;
+
+import dev.pgmessaging.runtime.exchange.ExchangeStore;
+import dev.pgmessaging.runtime.queue.QueueStore;
+
+/**
+ * The background upkeep of a datasource's messaging tables, every half minute: deletes the
+ * deduplication ids whose window has ended and the shared payloads of messages that an exchange
+ * routed to several queues once every copy is gone (so acks stay a single DELETE on the hot table,
+ * at the price of a shared payload outliving its last copy by up to half a minute), and, when a
+ * channel archives acked messages, creates the archive's coming partitions and drops the expired
+ * ones. Several instances may sweep at once: they delete disjoint or already deleted rows, and the
+ * archive upkeep takes an advisory lock.
+ */
+final class StorageSweeper implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(StorageSweeper.class);
+    private static final long INTERVAL_SECONDS = 30;
+
+    private final DataSource dataSource;
+    private final ExchangeStore exchanges;
+    private final QueueStore queues;
+    private final ScheduledExecutorService executor;
+    private volatile Duration archiveRetention;
+    private boolean failing;
+
+    StorageSweeper(DataSource dataSource, ExchangeStore exchanges, QueueStore queues, String name) {
+        this.dataSource = dataSource;
+        this.exchanges = exchanges;
+        this.queues = queues;
+        this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "pgmessaging-sweeper-" + name);
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.scheduleWithFixedDelay(this::sweep, INTERVAL_SECONDS, INTERVAL_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Keeps the archive's partitions from now on; the first upkeep runs at once, so acks find today's. */
+    void maintainArchive(Duration retention) throws SQLException {
+        archiveRetention = retention;
+        queues.maintainArchive(dataSource, retention);
+    }
+
+    private void sweep() {
+        try {
+            // a full batch means there may be more: go on at once
+            while (exchanges.deleteOrphanBodies(dataSource) == ExchangeStore.SWEEP_BATCH) {
+                LOG.debug("Deleted a batch of shared message payloads");
+            }
+            while (exchanges.deleteExpiredDeduplicationIds(dataSource) == ExchangeStore.SWEEP_BATCH) {
+                LOG.debug("Deleted a batch of expired deduplication ids");
+            }
+            Duration retention = archiveRetention;
+            if (retention != null) {
+                int dropped = queues.maintainArchive(dataSource, retention);
+                if (dropped > 0) {
+                    LOG.infof("Dropped %d archive partition(s) older than %s", dropped, retention);
+                }
+            }
+            failing = false;
+        } catch (SQLException | RuntimeException e) {
+            // usually the database is away (the channels report it too): say it once per streak;
+            // the next sweep catches up, and the archive has partitions two days ahead
+            if (!failing) {
+                LOG.warnf("Could not sweep the messaging tables (retrying every %ds): %s", INTERVAL_SECONDS,
+                        e.getMessage());
+            }
+            failing = true;
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.pgmessaging.runtime.queue;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionScoped;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
+
+/**
+ * Exactly-once effects: when the handler of a queue message begins a transaction (an
+ * {@code @Transactional} {@code @Incoming} method, or {@code QuarkusTransaction} inside one), the
+ * message is deleted in that transaction, just before it commits. The handler's writes and the ack
+ * then commit together or not at all: an exception rolls both back (and the message is delivered
+ * again, as its failure strategy says); once committed, the message is gone for good. The ack is
+ * fenced like any other: if the lease was lost meanwhile (the message was delivered again
+ * elsewhere), the transaction is rolled back instead of committing the effects a second time.
+ * <p>
+ * The message reaches the transaction through the Vert.x context it is handled on: each message
+ * gets a duplicated context of its own, and blocking handlers run with it as their current context.
+ */
+@ApplicationScoped
+public class TransactionalAck {
+
+    private static final String KEY = TransactionalAck.class.getName();
+
+    @Inject
+    TransactionSynchronizationRegistry synchronizations;
+
+    /** Makes the message the one a transaction begun on its context (where its handler runs) acks. */
+    static void attach(Context messageContext, QueueMessage<?> message) {
+        ((ContextInternal) messageContext).localContextData().put(KEY, message);
+    }
+
+    void onBegin(@Observes @Initialized(TransactionScoped.class) Object transaction) {
+        if (!(Vertx.currentContext() instanceof ContextInternal context) || !context.isDuplicate()) {
+            return;
+        }
+        // kept attached: if this transaction rolls back, the next one the handler begins acks it
+        if (context.localContextData().get(KEY) instanceof QueueMessage<?> message) {
+            synchronizations.registerInterposedSynchronization(new AckBeforeCommit(message));
+        }
+    }
+
+    /** Deletes the message before the commit; marks it settled once the commit happened. */
+    private static final class AckBeforeCommit implements Synchronization {
+        private final QueueMessage<?> message;
+        private boolean deleted;
+
+        AckBeforeCommit(QueueMessage<?> message) {
+            this.message = message;
+        }
+
+        @Override
+        public void beforeCompletion() {
+            try {
+                deleted = message.ackInTransaction();
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("Could not ack the message in the handler's transaction: "
+                        + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+            // rolled back: the delete was undone with the rest, and the handler's outcome settles it
+            if (deleted && status == Status.STATUS_COMMITTED) {
+                message.ackedInTransaction();
+            }
+        }
+    }
+}
