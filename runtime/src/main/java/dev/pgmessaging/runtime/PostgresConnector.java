@@ -71,7 +71,7 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
 @ConnectorAttribute(name = "claim-size", type = "int", direction = INCOMING, defaultValue = "100",
         description = "The maximum number of messages leased by one claim statement.")
 @ConnectorAttribute(name = "prefetch", type = "int", direction = INCOMING, defaultValue = "256",
-        description = "The maximum number of messages the channel holds leased and not yet acked or nacked. 1 when not set on an `ordered-by-key` channel.")
+        description = "The maximum number of messages the channel holds leased and not yet acked or nacked: it leases up to this many ahead of its handler, and renews their leases while they wait (when `max-lease-duration` is longer than `visibility-timeout`, as by default; otherwise it leases only what the handler asks for). 1 when not set on an `ordered-by-key` channel.")
 @ConnectorAttribute(name = "ordered-by-key", type = "boolean", direction = INCOMING, defaultValue = "false",
         description = "Per-key FIFO: messages with the same key (`OutgoingQueueMetadata.withKey`) are delivered one at a time, in the order they were sent, across every consumer and instance; messages with different keys are processed in parallel, and messages without a key as usual. A message being retried blocks the messages of its key until it succeeds or is dead-lettered. Set it on every channel that consumes the queue. Its `prefetch` defaults to 1: every message a channel holds keeps its key from the other consumers.")
 @ConnectorAttribute(name = "ack-in-transaction", type = "boolean", direction = INCOMING, defaultValue = "true",

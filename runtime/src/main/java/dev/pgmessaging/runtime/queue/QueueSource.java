@@ -60,6 +60,11 @@ public final class QueueSource {
     private volatile MultiEmitter<? super Message<?>> emitter;
     private volatile boolean running = true;
     private volatile boolean claiming = true;
+    /**
+     * Whether to lease up to the prefetch ahead of the handler's demand (handlers usually ask for one
+     * message at a time): only when the heartbeat keeps the waiting messages' leases alive.
+     */
+    private final boolean leaseAhead;
     /** Where the next claim of an ordered channel starts looking for keys ({@code ""}: the first). */
     private String keyCursor = "";
     private volatile String failure;
@@ -68,6 +73,7 @@ public final class QueueSource {
             QueueWakeups wakeups, Vertx vertx) {
         this.settings = settings;
         this.failureStrategy = settings.failureStrategy();
+        this.leaseAhead = settings.maxLeaseDuration().compareTo(settings.visibilityTimeout()) > 0;
         this.leases = new Leases(settings.visibilityTimeout(), settings.maxLeaseDuration());
         this.settlements = new Settlements(settings.channel(), settings.deadLetterQueue(), settings.archive(), wake,
                 leases::forget,
@@ -146,12 +152,14 @@ public final class QueueSource {
             try {
                 settle();
                 leases.renew(store, dataSource);
-                // Nothing is leased before downstream asks for it: a leased message waiting in a
-                // buffer would see its visibility timeout run out before its handler even starts.
-                long demand = emitter.requested() - inTransit.get();
-                // a batch channel emits one message per claim
-                int wanted = (int) Math.min(Math.min(settings.prefetch() - leases.live(), settings.claimSize()),
-                        settings.batch() ? (demand > 0 ? Integer.MAX_VALUE : 0) : demand);
+                int wanted = Math.min(settings.prefetch() - leases.live(), settings.claimSize());
+                if (!leaseAhead) {
+                    // Without the heartbeat, a leased message waiting in a buffer would see its
+                    // visibility timeout run out before its handler even starts: lease on demand only.
+                    long demand = emitter.requested() - inTransit.get();
+                    // a batch channel emits one message per claim
+                    wanted = (int) Math.min(wanted, settings.batch() ? (demand > 0 ? Integer.MAX_VALUE : 0) : demand);
+                }
                 if (claiming && wanted > 0) {
                     List<ClaimedMessage> claimed = store.claim(dataSource, settings.queue(), wanted,
                             settings.visibilityTimeout(), settings.deadLetterExpired() ? settings.deadLetterQueue() : null,
