@@ -4,7 +4,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +20,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.pgmessaging.runtime.queue.QueueStore;
+import dev.pgmessaging.runtime.queue.QueueStore.NewMessage;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -48,7 +53,13 @@ class ConcurrencyTest {
         for (int i = 0; i < MESSAGES; i++) {
             jobs[i] = "job-" + i;
         }
-        TestQueues.send(TestQueues.migrated(dataSource, SCHEMA), dataSource, "jobs", jobs);
+        // one statement, with NOTIFY: the three copies wake up together
+        QueueStore store = TestQueues.migrated(dataSource, SCHEMA);
+        try (Connection connection = dataSource.getConnection()) {
+            store.send(connection, Arrays.stream(jobs)
+                    .map(job -> new NewMessage("jobs", null, "text/plain", null, job.getBytes(StandardCharsets.UTF_8)))
+                    .toList(), Duration.ofMinutes(5), true);
+        }
 
         await().atMost(Duration.ofMinutes(1)).until(() -> worker.seen().size() == MESSAGES);
         assertTrue(worker.seen().values().stream().allMatch(n -> n.get() == 1), "a message was delivered twice");
@@ -71,7 +82,7 @@ class ConcurrencyTest {
         void work(String job) {
             maxConcurrent.accumulateAndGet(running.incrementAndGet(), Math::max);
             threads.add(Thread.currentThread().getName());
-            long until = System.nanoTime() + 2_000_000; // a little work, so that handlers overlap
+            long until = System.nanoTime() + 5_000_000; // a little work, so that handlers overlap
             while (System.nanoTime() < until) {
                 Thread.onSpinWait();
             }

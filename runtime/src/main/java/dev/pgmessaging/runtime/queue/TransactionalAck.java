@@ -15,7 +15,7 @@ import io.vertx.core.impl.ContextInternal;
 
 /**
  * Exactly-once effects: when the handler of a queue message begins a transaction (an
- * {@code @Transactional} {@code @Incoming} method, or {@code QuarkusTransaction} inside one), the
+ * {@code @Transactional} {@code @Incoming} method, or {@code QuarkusTransaction} in a {@code @Blocking} one), the
  * message is deleted in that transaction, just before it commits. The handler's writes and the ack
  * then commit together or not at all: an exception rolls both back (and the message is delivered
  * again, as its failure strategy says); once committed, the message is gone for good. The ack is
