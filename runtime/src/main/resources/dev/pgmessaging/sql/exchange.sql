@@ -17,8 +17,9 @@ SELECT type FROM {schema}.exchange WHERE name = ?;
 -- name: declare-binding
 -- Bindings are only ever added at startup: one that is no longer declared stays until it is
 -- deleted, as in RabbitMQ (several applications may bind queues to one exchange).
+-- The headers come as parallel arrays of names and values.
 INSERT INTO {schema}.binding (exchange, queue, routing_key, key_pattern, headers, match_all)
-VALUES (?, ?, ?, ?, ?::jsonb, ?)
+VALUES (?, ?, ?, ?, jsonb_object(?::text[], ?::text[]), ?)
 ON CONFLICT DO NOTHING;
 
 -- name: publish

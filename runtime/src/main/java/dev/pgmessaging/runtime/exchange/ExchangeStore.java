@@ -10,9 +10,6 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.pgmessaging.runtime.queue.NotificationChannel;
 import dev.pgmessaging.runtime.queue.QueueStore;
 import dev.pgmessaging.runtime.queue.QueueStore.NewMessage;
@@ -21,7 +18,6 @@ import dev.pgmessaging.runtime.sql.SqlStatements;
 /** The exchange operations of one schema, each one statement with bound parameters. */
 public final class ExchangeStore {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int[] NONE = new int[0];
     /** The most shared payloads one delete-orphan-bodies statement deletes (its LIMIT). */
     public static final int SWEEP_BATCH = 10_000;
@@ -61,11 +57,10 @@ public final class ExchangeStore {
             statement.setString(2, binding.queue());
             statement.setString(3, binding.routingKey());
             statement.setString(4, TopicPattern.compile(binding.routingKey()));
-            statement.setString(5, JSON.writeValueAsString(binding.headers()));
-            statement.setBoolean(6, binding.matchAll());
+            statement.setArray(5, connection.createArrayOf("text", binding.headers().keySet().toArray()));
+            statement.setArray(6, connection.createArrayOf("text", binding.headers().values().toArray()));
+            statement.setBoolean(7, binding.matchAll());
             statement.executeUpdate();
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("Cannot write binding headers as JSON: " + e.getMessage(), e);
         }
     }
 
