@@ -14,7 +14,13 @@ import dev.pgmessaging.runtime.exchange.ExchangeStore;
 import dev.pgmessaging.runtime.queue.QueueStore;
 
 /**
- * The background upkeep of a datasource's messaging tables, every half minute: deletes the
+ * The background upkeep of a datasource's messaging tables.
+ * <p>
+ * Every second while this instance's consumers lease messages, one step of the rotation of the
+ * message table's slots (migration V7): a slot whose messages are all gone is truncated, which
+ * removes its dead tuples even while a long transaction elsewhere keeps vacuum from doing so.
+ * <p>
+ * Every half minute: deletes the
  * deduplication ids whose window has ended and the shared payloads of messages that an exchange
  * routed to several queues once every copy is gone (so acks stay a single DELETE on the hot table,
  * at the price of a shared payload outliving its last copy by up to half a minute), and, when a
@@ -26,6 +32,16 @@ final class StorageSweeper implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(StorageSweeper.class);
     private static final long INTERVAL_SECONDS = 30;
+    private static final long ROTATION_INTERVAL_MILLIS = 1000;
+    /**
+     * The size of the current slot past which the next one takes over. While vacuum cannot remove
+     * dead tuples, a claim walks those of its queue in the current and the previous slot: 2 MiB is
+     * about 4,000 messages of a few hundred bytes, a few seconds of a busy queue, and a rotation costs
+     * one truncate of an empty slot.
+     */
+    private static final long ROTATE_BYTES = 2L * 1024 * 1024;
+    /** At most how many messages one step moves out of the slot that is next in line. */
+    private static final int MOVE_LIMIT = 1000;
 
     private final DataSource dataSource;
     private final ExchangeStore exchanges;
@@ -33,6 +49,8 @@ final class StorageSweeper implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private volatile Duration archiveRetention;
     private boolean failing;
+    private boolean rotationFailing;
+    private boolean rotationPending;
 
     StorageSweeper(DataSource dataSource, ExchangeStore exchanges, QueueStore queues, String name) {
         this.dataSource = dataSource;
@@ -44,6 +62,26 @@ final class StorageSweeper implements AutoCloseable {
             return thread;
         });
         executor.scheduleWithFixedDelay(this::sweep, INTERVAL_SECONDS, INTERVAL_SECONDS, TimeUnit.SECONDS);
+        executor.scheduleWithFixedDelay(this::rotate, ROTATION_INTERVAL_MILLIS, ROTATION_INTERVAL_MILLIS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void rotate() {
+        // idle, and nothing left to truncate: no statement at all
+        if (!queues.claimedSinceLastAsked() && !rotationPending) {
+            return;
+        }
+        try {
+            rotationPending = queues.rotateSlots(dataSource, ROTATE_BYTES, MOVE_LIMIT);
+            rotationFailing = false;
+        } catch (SQLException | RuntimeException e) {
+            rotationPending = true;
+            if (!rotationFailing) {
+                LOG.warnf("Could not rotate the slots of the message table (retrying every second): %s",
+                        e.getMessage());
+            }
+            rotationFailing = true;
+        }
     }
 
     /** Keeps the archive's partitions from now on; the first upkeep runs at once, so acks find today's. */

@@ -33,9 +33,9 @@ WITH input AS (
     RETURNING scope, dedup_key
 ), sent AS (
     INSERT INTO {schema}.queue_message
-        (queue, message_key, dedup_key, content_type, headers, payload, priority, visible_at, expires_at)
+        (queue, message_key, dedup_key, content_type, headers, payload, priority, visible_at, expires_at, slot)
     SELECT q, k, dk, ct, h::jsonb, p, pr, coalesce(to_timestamp(da), now() + make_interval(secs => d)),
-           now() + make_interval(secs => ttl)
+           now() + make_interval(secs => ttl), (SELECT {schema}.current_queue_slot())
     FROM input AS i
     WHERE i.dk IS NULL
        OR (i.occurrence = 1 AND EXISTS (SELECT 1 FROM accepted AS a
@@ -107,6 +107,12 @@ SELECT ?, message_key, content_type,
            'dead-letter-attempts', attempts::text),
        payload, body_id, exchange, routing_key
 FROM moved;
+
+-- name: rotate-slots
+-- One step of the rotation of the message table's slots (rotate_queue_slots, in migration V7):
+-- the size in bytes past which the current slot is replaced, and how many messages to move out of
+-- the next slot at most.
+SELECT {schema}.rotate_queue_slots(?, ?);
 
 -- name: extend
 -- Renews the leases of messages whose handlers are still running (heartbeat): visible again

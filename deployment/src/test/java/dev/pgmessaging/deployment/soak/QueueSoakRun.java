@@ -110,12 +110,14 @@ class QueueSoakRun {
     }
 
     private double tableMegabytes() throws SQLException {
-        return queryLong("SELECT pg_total_relation_size('" + SCHEMA + ".queue_message')") / 1024.0 / 1024.0;
+        // the slots, with their indexes (the partitioned table itself has no storage)
+        return queryLong("SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('" + SCHEMA
+                + ".queue_message')") / 1024.0 / 1024.0;
     }
 
     private long deadTuples() throws SQLException {
-        return queryLong("SELECT n_dead_tup FROM pg_stat_user_tables WHERE schemaname = '" + SCHEMA
-                + "' AND relname = 'queue_message'");
+        return queryLong("SELECT coalesce(sum(n_dead_tup), 0) FROM pg_stat_user_tables WHERE schemaname = '" + SCHEMA
+                + "' AND relname LIKE 'queue\\_message\\_s%'");
     }
 
     private long queryLong(String sql) throws SQLException {

@@ -10,17 +10,28 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 import javax.sql.DataSource;
+
+import org.jboss.logging.Logger;
 
 import dev.pgmessaging.runtime.sql.SqlStatements;
 
 /** The queue operations of one schema, each one statement with bound parameters. */
 public final class QueueStore {
 
+    private static final Logger LOG = Logger.getLogger(QueueStore.class);
+
+    /** How many times a statement that met a row the slot rotation moved meanwhile is tried in all. */
+    private static final int MOVED_ROW_ATTEMPTS = 3;
+    /** SQLSTATE serialization_failure: what a statement gets for a row moved to another slot under it. */
+    private static final String SERIALIZATION_FAILURE = "40001";
+
     private final SqlStatements sql;
     private final String notifyChannel;
+    private final LongAdder claimedMessages = new LongAdder();
 
     public QueueStore(String schema) {
         this.sql = SqlStatements.load("queue_message.sql", schema);
@@ -144,6 +155,12 @@ public final class QueueStore {
      */
     public List<ClaimedMessage> claim(DataSource dataSource, String queue, int limit, Duration visibilityTimeout,
             String expiredTo, boolean orderedByKey, String keyCursor) throws SQLException {
+        return retryMovedRows(() -> claimOnce(dataSource, queue, limit, visibilityTimeout, expiredTo, orderedByKey,
+                keyCursor));
+    }
+
+    private List<ClaimedMessage> claimOnce(DataSource dataSource, String queue, int limit, Duration visibilityTimeout,
+            String expiredTo, boolean orderedByKey, String keyCursor) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql.get("claim"))) {
             statement.setString(1, queue);
@@ -162,6 +179,7 @@ public final class QueueStore {
             }
             // RETURNING gives no order: restore the claim order (priority first, then FIFO).
             claimed.sort(CLAIM_ORDER);
+            claimedMessages.add(claimed.size());
             return claimed;
         }
     }
@@ -171,12 +189,14 @@ public final class QueueStore {
      * lost is left alone.
      */
     public int ack(DataSource dataSource, long[] ids, long[] tokens, boolean archive) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql.get(archive ? "ack-archive" : "ack"))) {
-            statement.setArray(1, longArray(connection, ids));
-            statement.setArray(2, longArray(connection, tokens));
-            return statement.executeUpdate();
-        }
+        return retryMovedRows(() -> {
+            try (Connection connection = dataSource.getConnection();
+                    PreparedStatement statement = connection.prepareStatement(sql.get(archive ? "ack-archive" : "ack"))) {
+                statement.setArray(1, longArray(connection, ids));
+                statement.setArray(2, longArray(connection, tokens));
+                return statement.executeUpdate();
+            }
+        });
     }
 
     /**
@@ -197,13 +217,15 @@ public final class QueueStore {
 
     /** Renews the leases of these deliveries for another visibility timeout; lost leases stay lost. */
     public int extend(DataSource dataSource, long[] ids, long[] tokens, Duration visibilityTimeout) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql.get("extend"))) {
-            statement.setDouble(1, visibilityTimeout.toMillis() / 1000.0);
-            statement.setArray(2, longArray(connection, ids));
-            statement.setArray(3, longArray(connection, tokens));
-            return statement.executeUpdate();
-        }
+        return retryMovedRows(() -> {
+            try (Connection connection = dataSource.getConnection();
+                    PreparedStatement statement = connection.prepareStatement(sql.get("extend"))) {
+                statement.setDouble(1, visibilityTimeout.toMillis() / 1000.0);
+                statement.setArray(2, longArray(connection, ids));
+                statement.setArray(3, longArray(connection, tokens));
+                return statement.executeUpdate();
+            }
+        });
     }
 
     /**
@@ -215,13 +237,15 @@ public final class QueueStore {
         for (int i = 0; i < delays.length; i++) {
             delays[i] = delaySeconds[i];
         }
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql.get("release"))) {
-            statement.setArray(1, longArray(connection, ids));
-            statement.setArray(2, longArray(connection, tokens));
-            statement.setArray(3, connection.createArrayOf("float8", delays));
-            return statement.executeUpdate();
-        }
+        return retryMovedRows(() -> {
+            try (Connection connection = dataSource.getConnection();
+                    PreparedStatement statement = connection.prepareStatement(sql.get("release"))) {
+                statement.setArray(1, longArray(connection, ids));
+                statement.setArray(2, longArray(connection, tokens));
+                statement.setArray(3, connection.createArrayOf("float8", delays));
+                return statement.executeUpdate();
+            }
+        });
     }
 
     /**
@@ -231,14 +255,61 @@ public final class QueueStore {
      */
     public boolean deadLetter(DataSource dataSource, long id, long token, String deadLetterQueue, Throwable reason)
             throws SQLException {
+        return retryMovedRows(() -> {
+            try (Connection connection = dataSource.getConnection();
+                    PreparedStatement statement = connection.prepareStatement(sql.get("dead-letter"))) {
+                statement.setLong(1, id);
+                statement.setLong(2, token);
+                statement.setString(3, deadLetterQueue);
+                statement.setString(4, String.valueOf(reason.getMessage()));
+                statement.setString(5, reason.getClass().getName());
+                return statement.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * One step of the rotation of the message table's slots (see migration V7).
+     *
+     * @return whether a slot could not be truncated for the moment, so the step should come again soon
+     */
+    public boolean rotateSlots(DataSource dataSource, long rotateBytes, int moveLimit) throws SQLException {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql.get("dead-letter"))) {
-            statement.setLong(1, id);
-            statement.setLong(2, token);
-            statement.setString(3, deadLetterQueue);
-            statement.setString(4, String.valueOf(reason.getMessage()));
-            statement.setString(5, reason.getClass().getName());
-            return statement.executeUpdate() == 1;
+                PreparedStatement statement = connection.prepareStatement(sql.get("rotate-slots"))) {
+            statement.setLong(1, rotateBytes);
+            statement.setInt(2, moveLimit);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** Whether claims of this instance leased messages since the last call: the slots are in use. */
+    public boolean claimedSinceLastAsked() {
+        return claimedMessages.sumThenReset() > 0;
+    }
+
+    @FunctionalInterface
+    private interface Call<T> {
+        T run() throws SQLException;
+    }
+
+    /**
+     * Runs a statement on leased or claimable rows, again if it met a row that the slot rotation
+     * moved to another slot meanwhile (the statement fails as a serialization failure then, and
+     * finds the row in its new slot the next time).
+     */
+    private static <T> T retryMovedRows(Call<T> call) throws SQLException {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return call.run();
+            } catch (SQLException e) {
+                if (!SERIALIZATION_FAILURE.equals(e.getSQLState()) || attempt == MOVED_ROW_ATTEMPTS) {
+                    throw e;
+                }
+                LOG.debugf("Trying again a statement that met a row moved to another slot: %s", e.getMessage());
+            }
         }
     }
 

@@ -17,7 +17,8 @@ public record Migration(int version, String description) {
             new Migration(3, "exchanges"),
             new Migration(4, "ordered_by_key"),
             new Migration(5, "deduplication"),
-            new Migration(6, "archive"));
+            new Migration(6, "archive"),
+            new Migration(7, "rotating_slots"));
 
     public String file() {
         return "V" + version + "__" + description + ".sql";
