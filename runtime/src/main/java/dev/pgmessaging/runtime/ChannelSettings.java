@@ -11,6 +11,8 @@ import dev.pgmessaging.runtime.exchange.BindingRequest;
 import dev.pgmessaging.runtime.exchange.ExchangeRoute;
 import dev.pgmessaging.runtime.exchange.ExchangeType;
 import dev.pgmessaging.runtime.exchange.Unroutable;
+import dev.pgmessaging.runtime.log.LogConsumerSettings;
+import dev.pgmessaging.runtime.log.RecordKeys;
 import dev.pgmessaging.runtime.payload.PayloadType;
 import dev.pgmessaging.runtime.queue.QueueConsumerSettings;
 import dev.pgmessaging.runtime.queue.QueueProducerSettings;
@@ -32,12 +34,27 @@ final class ChannelSettings {
      * @param exchangeType the declared type of that exchange, or {@code null} for "as it exists, else topic"
      */
     record Incoming(String channel, String dataSource, QueueConsumerSettings queue, BindingRequest binding,
-            ExchangeType exchangeType) {
+            ExchangeType exchangeType, LogConsumerSettings log) {
     }
 
-    /** @param exchangeType the declared type of the channel's exchange, or {@code null} for "as it exists, else topic" */
-    record Outgoing(String channel, String dataSource, QueueProducerSettings queue, ExchangeType exchangeType) {
+    /**
+     * @param exchangeType the declared type of the channel's exchange, or {@code null} for "as it exists, else topic"
+     * @param log the topic the channel appends to, or {@code null} for a queue channel
+     */
+    record Outgoing(String channel, String dataSource, QueueProducerSettings queue, ExchangeType exchangeType,
+            LogProducerSettings log) {
     }
+
+    /** What a topic producer channel needs. */
+    record LogProducerSettings(String topic, int partitions, Duration retention, int maxBatchSize, boolean notifyConsumers) {
+    }
+
+    /** The attributes that only mean something on a queue channel, refused on a topic channel. */
+    private static final List<String> QUEUE_ONLY = List.of("queue", "exchange", "exchange-type", "routing-key",
+            "routing-keys", "binding-headers", "ordered-by-key", "dead-letter-queue", "ack-mode", "visibility-timeout",
+            "priority", "delay", "time-to-live");
+    /** The longest partition count a topic may have. */
+    static final int MAX_PARTITIONS = 1_000;
 
     /** The prefetch of an {@code ordered-by-key} channel that does not set one. */
     static final int ORDERED_PREFETCH = 1;
@@ -48,6 +65,9 @@ final class ChannelSettings {
     static Incoming incoming(PostgresConnectorIncomingConfiguration config) {
         String channel = config.getChannel();
         Problems problems = new Problems("mp.messaging.incoming." + channel + ".");
+        if (config.getTopic().isPresent()) {
+            return new Incoming(channel, dataSource(config.getDatasource()), null, null, null, logConsumer(problems, config));
+        }
         // the copies of a channel with concurrency=N are named <channel>$1..$N and share its queue
         String queue = queueName(problems, "queue", config.getQueue().orElse(
                 ConcurrencyConnectorConfig.isConcurrencyChannelName(channel)
@@ -66,9 +86,10 @@ final class ChannelSettings {
         int maxAttempts = positive(problems, "max-attempts", config.getMaxAttempts(), 1_000_000);
         Backoff backoff = new Backoff(duration(problems, "retry-initial-delay", config.getRetryInitialDelay()),
                 duration(problems, "retry-max-delay", config.getRetryMaxDelay()));
-        FailureStrategy failureStrategy = FailureStrategy.of(config.getFailureStrategy(), maxAttempts, backoff);
+        String failureStrategyName = config.getFailureStrategy().orElse(FailureStrategy.DEAD_LETTER);
+        FailureStrategy failureStrategy = FailureStrategy.of(failureStrategyName, maxAttempts, backoff);
         if (failureStrategy == null) {
-            problems.fail("failure-strategy", config.getFailureStrategy(), "it must be one of " + FailureStrategy.DEAD_LETTER
+            problems.fail("failure-strategy", failureStrategyName, "it must be one of " + FailureStrategy.DEAD_LETTER
                     + ", " + FailureStrategy.RETRY + ", " + FailureStrategy.IGNORE + ", " + FailureStrategy.FAIL);
         }
         String exchange = config.getExchange().map(name -> exchangeName(problems, name)).orElse(null);
@@ -82,12 +103,82 @@ final class ChannelSettings {
                         duration(problems, "shutdown-timeout", config.getShutdownTimeout()),
                         deadLetterExpired(problems, config.getExpiryStrategy()), config.getOrderedByKey(),
                         config.getAckInTransaction(), config.getBatch(), archive(problems, config.getAckMode())),
-                binding, exchangeType(problems, config.getExchangeType()));
+                binding, exchangeType(problems, config.getExchangeType()), null);
+    }
+
+    private static LogConsumerSettings logConsumer(Problems problems, PostgresConnectorIncomingConfiguration config) {
+        String channel = config.getChannel();
+        refuseQueueAttributes(problems, config.config());
+        String topic = queueName(problems, "topic", config.getTopic().get());
+        // as the Kafka extension does: the application's name, else (an application without one) the channel's
+        String group = config.getGroupId().orElseGet(() -> org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.application.name", String.class)
+                .orElse(ConcurrencyConnectorConfig.isConcurrencyChannelName(channel)
+                        ? ConcurrencyConnectorConfig.stripChannelNameOfSeparator(channel)
+                        : channel));
+        if (group.isBlank() || group.length() > 200) {
+            problems.fail("group.id", group, "it must be 1 to 200 characters");
+        }
+        boolean earliest = switch (config.getAutoOffsetReset()) {
+            case "earliest" -> true;
+            case "latest" -> false;
+            default -> {
+                problems.fail("auto.offset.reset", config.getAutoOffsetReset(), "it must be earliest or latest");
+                yield false;
+            }
+        };
+        LogConsumerSettings.CommitStrategy commitStrategy = LogConsumerSettings.CommitStrategy
+                .parse(config.getCommitStrategy());
+        if (commitStrategy == null) {
+            problems.fail("commit-strategy", config.getCommitStrategy(), "it must be throttled or latest");
+        }
+        String failureStrategy = config.getFailureStrategy().orElse(FailureStrategy.FAIL);
+        if (!failureStrategy.equals(FailureStrategy.FAIL) && !failureStrategy.equals(FailureStrategy.IGNORE)) {
+            problems.fail("failure-strategy", failureStrategy, "a topic channel's must be fail or ignore");
+        }
+        Class<?> keyType = RecordKeys.type(config.getKeyType());
+        if (keyType == null) {
+            problems.fail("key-type", config.getKeyType(),
+                    "it must be java.lang.String, byte[], java.util.UUID, java.lang.Integer, Long, Short, Double or Float");
+        }
+        return new LogConsumerSettings(channel, topic, positive(problems, "partitions", config.getPartitions(), MAX_PARTITIONS),
+                retention(problems, config.getRetention()), group, earliest,
+                duration(problems, "session-timeout", config.getSessionTimeout()), commitStrategy,
+                duration(problems, "commit-interval", config.getCommitInterval()),
+                positive(problems, "max-poll-records", config.getMaxPollRecords(), 100_000),
+                duration(problems, "poll-interval", config.getPollInterval()),
+                duration(problems, "shutdown-timeout", config.getShutdownTimeout()),
+                payloadType(problems, config.getPayloadType()), keyType, failureStrategy.equals(FailureStrategy.FAIL),
+                config.getNotifications());
+    }
+
+    private static LogProducerSettings logProducer(Problems problems, PostgresConnectorOutgoingConfiguration config) {
+        refuseQueueAttributes(problems, config.config());
+        payloadType(problems, config.getPayloadType());
+        return new LogProducerSettings(queueName(problems, "topic", config.getTopic().get()),
+                positive(problems, "partitions", config.getPartitions(), MAX_PARTITIONS),
+                retention(problems, config.getRetention()),
+                positive(problems, "max-batch-size", config.getMaxBatchSize(), 10_000), config.getNotifications());
+    }
+
+    private static void refuseQueueAttributes(Problems problems, org.eclipse.microprofile.config.Config channelConfig) {
+        for (String attribute : QUEUE_ONLY) {
+            channelConfig.getOptionalValue(attribute, String.class).ifPresent(value -> problems.fail(attribute, value,
+                    "it applies to queue channels, and this channel reads or writes a topic (topic is set)"));
+        }
+    }
+
+    /** @return {@code null} for {@code forever} */
+    private static Duration retention(Problems problems, String value) {
+        return "forever".equals(value) ? null : duration(problems, "retention", value);
     }
 
     static Outgoing outgoing(PostgresConnectorOutgoingConfiguration config) {
         String channel = config.getChannel();
         Problems problems = new Problems("mp.messaging.outgoing." + channel + ".");
+        if (config.getTopic().isPresent()) {
+            return new Outgoing(channel, dataSource(config.getDatasource()), null, null, logProducer(problems, config));
+        }
         String queue = queueName(problems, "queue", config.getQueue().orElse(channel));
         ExchangeRoute route = null;
         if (config.getExchange().isPresent()) {
@@ -115,7 +206,7 @@ final class ChannelSettings {
         return new Outgoing(channel, dataSource(config.getDatasource()), new QueueProducerSettings(channel, queue, route,
                 maxBatchSize, config.getNotifications(), priority, delay, timeToLive,
                 duration(problems, "deduplication-window", config.getDeduplicationWindow())),
-                exchangeType(problems, config.getExchangeType()));
+                exchangeType(problems, config.getExchangeType()), null);
     }
 
     /** The one message for an exchange that exists with another type than the channel declares. */

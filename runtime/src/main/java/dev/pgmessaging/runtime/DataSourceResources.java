@@ -8,6 +8,8 @@ import dev.pgmessaging.runtime.exchange.Binding;
 import dev.pgmessaging.runtime.exchange.BindingRequest;
 import dev.pgmessaging.runtime.exchange.ExchangeStore;
 import dev.pgmessaging.runtime.exchange.ExchangeType;
+import dev.pgmessaging.runtime.log.LogStore;
+import dev.pgmessaging.runtime.log.LogStore.Topic;
 import dev.pgmessaging.runtime.queue.QueueStore;
 import dev.pgmessaging.runtime.queue.QueueWakeups;
 import dev.pgmessaging.runtime.schema.SchemaManager;
@@ -26,6 +28,7 @@ final class DataSourceResources {
     private final AgroalDataSource dataSource;
     private final QueueStore queues;
     private final ExchangeStore exchanges;
+    private final LogStore logs;
     private final StorageSweeper sweeper;
     private QueueWakeups wakeups;
 
@@ -34,7 +37,8 @@ final class DataSourceResources {
         this.dataSource = dataSource;
         this.queues = new QueueStore(schema);
         this.exchanges = new ExchangeStore(schema);
-        this.sweeper = new StorageSweeper(dataSource, exchanges, queues, name);
+        this.logs = new LogStore(schema);
+        this.sweeper = new StorageSweeper(dataSource, exchanges, queues, logs, name);
     }
 
     static DataSourceResources open(String name, PostgresMessagingConfig config, String channel, String direction) {
@@ -59,6 +63,33 @@ final class DataSourceResources {
 
     ExchangeStore exchanges() {
         return exchanges;
+    }
+
+    LogStore logs() {
+        return logs;
+    }
+
+    /**
+     * Creates the topic unless it exists, and checks that it has the partition count the channel
+     * expects: changing it would send keys to other partitions than their earlier records.
+     */
+    synchronized Topic topic(String name, int partitions, java.time.Duration retention, String direction,
+            String channel) {
+        Topic topic;
+        try {
+            topic = logs.createTopic(dataSource, name, partitions, retention);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not create topic '" + name + "' in datasource " + this.name + ": "
+                    + e.getMessage(), e);
+        }
+        if (topic.partitions() != partitions) {
+            throw new IllegalArgumentException("Invalid channel configuration: mp.messaging." + direction + "." + channel
+                    + ".partitions=" + partitions + ": topic '" + name + "' exists with " + topic.partitions()
+                    + " partitions, and the count of an existing topic cannot change (records with the same key would"
+                    + " land in other partitions than before); set partitions=" + topic.partitions() + " or use a new topic");
+        }
+        sweeper.maintainLogSegments();
+        return topic;
     }
 
     /** Creates the exchange unless it exists; returns its type, which may differ from {@code type} if it existed. */

@@ -31,6 +31,11 @@ import dev.pgmessaging.runtime.exchange.ExchangeType;
 import dev.pgmessaging.runtime.outbox.TransactionalOutbox;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.QueueSink;
+import dev.pgmessaging.runtime.log.LogConsumerSettings;
+import dev.pgmessaging.runtime.log.LogSink;
+import dev.pgmessaging.runtime.log.LogSource;
+import dev.pgmessaging.runtime.log.LogStore;
+import dev.pgmessaging.runtime.log.LogStore.Topic;
 import dev.pgmessaging.runtime.queue.QueueSource;
 
 import io.smallrye.reactive.messaging.annotations.ConnectorAttribute;
@@ -61,7 +66,27 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
         description = "Outgoing: publish the channel's messages through this exchange, which copies each one to the queues whose bindings match it (instead of sending them to `queue`). Incoming: bind the channel's `queue` to this exchange (see `routing-keys`, `binding-headers`). The exchange is created at startup if it does not exist. Same naming rules as queues.")
 @ConnectorAttribute(name = "exchange-type", type = "string", direction = INCOMING_AND_OUTGOING,
         description = "The type of the `exchange`: `direct` (to the queues bound with the message's routing key), `fanout` (to every bound queue), `topic` (to the queues whose binding key matches the routing key: words separated by dots, `*` matching one word and `#` zero or more) or `headers` (to the queues whose binding headers match the message's). If the exchange already exists with another type, startup fails. When not set: the type the exchange was created with, or `topic` if it does not exist yet.")
+@ConnectorAttribute(name = "topic", type = "string", direction = INCOMING_AND_OUTGOING,
+        description = "Makes the channel a log channel (Kafka's model) instead of a queue channel: it appends to (outgoing) or reads from (incoming) this topic, which is created at startup if it does not exist. Same naming rules as queues.")
+@ConnectorAttribute(name = "partitions", type = "int", direction = INCOMING_AND_OUTGOING, defaultValue = "1",
+        description = "With `topic`: the number of partitions the topic is created with (as Kafka's `num.partitions`, 1 by default). Records with the same key go to the same partition and are read in order; the partitions of a topic are shared among the members of each consumer group, so this bounds how many consumers of a group work in parallel. If the topic exists with another partition count, startup fails: it cannot change without moving keys to other partitions.")
+@ConnectorAttribute(name = "retention", type = "string", direction = INCOMING_AND_OUTGOING, defaultValue = "7d",
+        description = "With `topic`: how long the topic keeps its records when it is created (as Kafka's `retention.ms`), a duration, or `forever`. Records are dropped a day's segment at a time, once the whole day is older than this.")
 // Incoming
+@ConnectorAttribute(name = "group.id", type = "string", direction = INCOMING,
+        description = "With `topic`: the consumer group. Every group receives every record of the topic, and the members of a group (channels, `concurrency` copies and application instances with this group) share the topic's partitions. `quarkus.application.name` when not set, as in the Kafka extension.")
+@ConnectorAttribute(name = "auto.offset.reset", type = "string", direction = INCOMING, defaultValue = "latest",
+        description = "With `topic`: where a group that has no committed offset for a partition starts: `earliest` (the first record kept) or `latest` (the next record appended), as in Kafka.")
+@ConnectorAttribute(name = "session-timeout", type = "string", direction = INCOMING, defaultValue = "10s",
+        description = "With `topic`: a member of a consumer group that has not sent a heartbeat for this long is considered gone, and its partitions go to the other members. Members heartbeat every third of it. A duration.")
+@ConnectorAttribute(name = "commit-strategy", type = "string", direction = INCOMING, defaultValue = "throttled",
+        description = "With `topic`: when the offsets of acked records are committed. `throttled`: every `commit-interval`, for each partition, the offset before which every record was acked (acks may come out of order). `latest`: the same offset, after each ack. On revocation and shutdown the acked offsets are committed too.")
+@ConnectorAttribute(name = "commit-interval", type = "string", direction = INCOMING, defaultValue = "1s",
+        description = "With `topic` and `commit-strategy=throttled`: how often acked offsets are committed. A duration.")
+@ConnectorAttribute(name = "max-poll-records", type = "int", direction = INCOMING, defaultValue = "500",
+        description = "With `topic`: the most records read from each partition by one statement.")
+@ConnectorAttribute(name = "key-type", type = "string", direction = INCOMING, defaultValue = "java.lang.String",
+        description = "With `topic`: the type of record keys in `IncomingLogMetadata.getKey()` and `Record.key()`: `java.lang.String`, `byte[]`, `java.util.UUID`, `java.lang.Integer`, `java.lang.Long`, `java.lang.Short`, `java.lang.Double` or `java.lang.Float` (read as Kafka's serializers write them).")
 @ConnectorAttribute(name = "visibility-timeout", type = "string", direction = INCOMING, defaultValue = "30s",
         description = "How long a delivered message stays invisible to other consumers unless the channel renews the lease. The channel renews it while the message is being processed (see `max-lease-duration`), so a message is delivered again when its consumer died, hung past `max-lease-duration`, or lost its connection for this long. A duration: `30s`, `500ms`, `5m` or ISO-8601 (`PT30S`).")
 @ConnectorAttribute(name = "max-lease-duration", type = "string", direction = INCOMING, defaultValue = "1h",
@@ -82,8 +107,8 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
         description = "What an ack does with the message: `delete` it, or `archive` it: move it to the archive table, where it is kept for `quarkus.messaging.postgres.archive-retention` (in daily partitions, dropped whole when they are older).")
 @ConnectorAttribute(name = "poll-interval", type = "string", direction = INCOMING, defaultValue = "2s",
         description = "How often an idle consumer looks for messages without being notified: the backstop for lost notifications and the delay before a message whose visibility timeout expired is redelivered to an idle consumer. A duration.")
-@ConnectorAttribute(name = "failure-strategy", type = "string", direction = INCOMING, defaultValue = "dead-letter",
-        description = "What to do with a message whose processing failed (nacked, or its handler threw). `dead-letter`: deliver it again after a backoff until it was delivered `max-attempts` times, then move it to the `dead-letter-queue`. `retry`: the same, but drop it (with an error log) after the last attempt. `ignore`: log and ack it. `fail`: give it back to the queue at once and stop the channel.")
+@ConnectorAttribute(name = "failure-strategy", type = "string", direction = INCOMING,
+        description = "What to do with a message whose processing failed (nacked, or its handler threw). Queue channels (default `dead-letter`): `dead-letter`: deliver it again after a backoff until it was delivered `max-attempts` times, then move it to the `dead-letter-queue`. `retry`: the same, but drop it (with an error log) after the last attempt. `ignore`: log and ack it. `fail`: give it back to the queue at once and stop the channel. Topic channels (default `fail`, as the Kafka connector): `fail` stops the channel, the record and those after it stay uncommitted; `ignore` logs the failure and commits past the record.")
 @ConnectorAttribute(name = "max-attempts", type = "int", direction = INCOMING, defaultValue = "5",
         description = "With `retry` and `dead-letter`: how many times a message is delivered before it is given up on (1: no retry).")
 @ConnectorAttribute(name = "retry-initial-delay", type = "string", direction = INCOMING, defaultValue = "1s",
@@ -135,12 +160,22 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
     private final Map<String, DataSourceResources> resources = new ConcurrentHashMap<>();
     private final List<QueueSource> sources = new CopyOnWriteArrayList<>();
     private final List<QueueSink> sinks = new CopyOnWriteArrayList<>();
+    private final List<LogSource> logSources = new CopyOnWriteArrayList<>();
+    private final List<LogSink> logSinks = new CopyOnWriteArrayList<>();
     private volatile PayloadCodec codec;
 
     @Override
     public Flow.Publisher<? extends Message<?>> getPublisher(Config channelConfig) {
         ChannelSettings.Incoming channel = ChannelSettings.incoming(new PostgresConnectorIncomingConfiguration(channelConfig));
         DataSourceResources ds = resources(channel.dataSource(), channel.channel(), "incoming");
+        if (channel.log() != null) {
+            LogConsumerSettings log = channel.log();
+            Topic topic = ds.topic(log.topic(), log.partitions(), log.retention(), "incoming", channel.channel());
+            LogSource source = new LogSource(log, topic, ds.dataSource(), ds.logs(), codec(),
+                    log.listen() ? ds.wakeups() : null, execution.vertx().getDelegate());
+            logSources.add(source);
+            return source.stream();
+        }
         ds.registerQueue(channel.queue().queue());
         ds.registerQueue(channel.queue().deadLetterQueue());
         if (channel.queue().archive()) {
@@ -161,6 +196,16 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
     public Flow.Subscriber<? extends Message<?>> getSubscriber(Config channelConfig) {
         ChannelSettings.Outgoing channel = ChannelSettings.outgoing(new PostgresConnectorOutgoingConfiguration(channelConfig));
         DataSourceResources ds = resources(channel.dataSource(), channel.channel(), "outgoing");
+        if (channel.log() != null) {
+            ChannelSettings.LogProducerSettings log = channel.log();
+            Topic topic = ds.topic(log.topic(), log.partitions(), log.retention(), "outgoing", channel.channel());
+            LogSink sink = new LogSink(channel.channel(), log.maxBatchSize(), topic, ds.dataSource(), ds.logs(), codec(),
+                    transactionManager.isResolvable() ? transactionManager.get() : null,
+                    log.notifyConsumers() ? ds.queues().notifyChannel() : null);
+            logSinks.add(sink);
+            outbox.register(sink);
+            return sink;
+        }
         ExchangeRoute route = channel.queue().exchange();
         if (route == null) {
             ds.registerQueue(channel.queue().queue());
@@ -194,6 +239,25 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         return sinks.stream().filter(sink -> sink.channel().equals(channel)).mapToLong(QueueSink::unroutableCount).sum();
     }
 
+    /**
+     * The offsets and lag of a consumer group on each partition of a topic, read from the database
+     * (cheap: a few index probes per partition), for metrics and monitoring.
+     *
+     * @param dataSource the datasource name, {@code <default>} for the default one
+     */
+    public List<LogStore.PartitionLag> lag(String dataSource, String group, String topic) {
+        DataSourceResources ds = resources.get(dataSource);
+        if (ds == null) {
+            throw new IllegalArgumentException("No postgres channel uses datasource " + dataSource);
+        }
+        try {
+            return ds.logs().lag(ds.dataSource(), group, topic);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("Could not read the lag of group " + group + " on topic " + topic + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
     private DataSourceResources resources(String dataSourceName, String channel, String direction) {
         return resources.computeIfAbsent(dataSourceName,
                 name -> DataSourceResources.open(name, config, channel, direction));
@@ -218,6 +282,14 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
             String failure = sink.failure();
             builder.add(sink.channel(), failure == null, failure);
         }
+        for (LogSource source : logSources) {
+            String failure = source.failure();
+            builder.add(source.channel(), failure == null, failure);
+        }
+        for (LogSink sink : logSinks) {
+            String failure = sink.failure();
+            builder.add(sink.channel(), failure == null, failure);
+        }
         return builder.build();
     }
 
@@ -230,6 +302,8 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         HealthReport.HealthReportBuilder builder = HealthReport.builder();
         sources.forEach(source -> builder.add(source.channel(), source.isAlive()));
         sinks.forEach(sink -> builder.add(sink.channel(), sink.isAlive()));
+        logSources.forEach(source -> builder.add(source.channel(), source.isAlive()));
+        logSinks.forEach(sink -> builder.add(sink.channel(), sink.isAlive()));
         return builder.build();
     }
 
@@ -246,10 +320,14 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
     @PreDestroy
     void shutdown() {
         sources.forEach(QueueSource::stopClaiming);
+        logSources.forEach(LogSource::stopFetching);
         sinks.forEach(QueueSink::stop);
+        logSinks.forEach(LogSink::stop);
         long stopping = System.nanoTime();
         sources.forEach(source -> source.awaitSettled(stopping));
+        logSources.forEach(source -> source.awaitSettled(stopping));
         sources.forEach(QueueSource::stop);
+        logSources.forEach(LogSource::stop);
         resources.values().forEach(DataSourceResources::close);
     }
 }

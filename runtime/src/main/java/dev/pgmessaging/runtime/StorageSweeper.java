@@ -11,6 +11,7 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 import dev.pgmessaging.runtime.exchange.ExchangeStore;
+import dev.pgmessaging.runtime.log.LogStore;
 import dev.pgmessaging.runtime.queue.QueueStore;
 
 /**
@@ -20,7 +21,8 @@ import dev.pgmessaging.runtime.queue.QueueStore;
  * message table's slots (migration V7): a slot whose messages are all gone is truncated, which
  * removes its dead tuples even while a long transaction elsewhere keeps vacuum from doing so.
  * <p>
- * Every half minute: deletes the
+ * Every half minute: when a channel uses a topic, creates the coming daily segments of every topic
+ * and drops those past their retention; deletes the
  * deduplication ids whose window has ended and the shared payloads of messages that an exchange
  * routed to several queues once every copy is gone (so acks stay a single DELETE on the hot table,
  * at the price of a shared payload outliving its last copy by up to half a minute), and, when a
@@ -46,16 +48,19 @@ final class StorageSweeper implements AutoCloseable {
     private final DataSource dataSource;
     private final ExchangeStore exchanges;
     private final QueueStore queues;
+    private final LogStore logs;
+    private volatile boolean logsInUse;
     private final ScheduledExecutorService executor;
     private volatile Duration archiveRetention;
     private boolean failing;
     private boolean rotationFailing;
     private boolean rotationPending;
 
-    StorageSweeper(DataSource dataSource, ExchangeStore exchanges, QueueStore queues, String name) {
+    StorageSweeper(DataSource dataSource, ExchangeStore exchanges, QueueStore queues, LogStore logs, String name) {
         this.dataSource = dataSource;
         this.exchanges = exchanges;
         this.queues = queues;
+        this.logs = logs;
         this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "pgmessaging-sweeper-" + name);
             thread.setDaemon(true);
@@ -90,8 +95,19 @@ final class StorageSweeper implements AutoCloseable {
         queues.maintainArchive(dataSource, retention);
     }
 
+    /** Keeps the topics' daily segments from now on (a channel uses a topic). */
+    void maintainLogSegments() {
+        logsInUse = true;
+    }
+
     private void sweep() {
         try {
+            if (logsInUse) {
+                int dropped = logs.maintainSegments(dataSource);
+                if (dropped > 0) {
+                    LOG.infof("Dropped %d log segment(s) past their topic's retention", dropped);
+                }
+            }
             // a full batch means there may be more: go on at once
             while (exchanges.deleteOrphanBodies(dataSource) == ExchangeStore.SWEEP_BATCH) {
                 LOG.debug("Deleted a batch of shared message payloads");

@@ -7,7 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-import dev.pgmessaging.runtime.queue.QueueSink;
+import dev.pgmessaging.runtime.sink.BatchingSink;
 
 /**
  * Writes the messages that emitters of {@code postgres} channels send inside a JTA transaction
@@ -20,10 +20,10 @@ import dev.pgmessaging.runtime.queue.QueueSink;
 @ApplicationScoped
 public class TransactionalOutbox {
 
-    private final Map<String, QueueSink> sinks = new ConcurrentHashMap<>();
+    private final Map<String, BatchingSink<?>> sinks = new ConcurrentHashMap<>();
 
     /** Called by the connector for each outgoing channel it creates. */
-    public void register(QueueSink sink) {
+    public void register(BatchingSink<?> sink) {
         sinks.put(sink.channel(), sink);
     }
 
@@ -33,7 +33,7 @@ public class TransactionalOutbox {
      *         is no transaction or the channel is not a {@code postgres} channel
      */
     boolean sendInTransaction(String channel, Message<?> message) {
-        QueueSink sink = sinks.get(channel);
+        BatchingSink<?> sink = sinks.get(channel);
         return sink != null && sink.sendInTransaction(message);
     }
 }

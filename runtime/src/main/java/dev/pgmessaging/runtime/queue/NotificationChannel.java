@@ -11,6 +11,14 @@ public final class NotificationChannel {
     private NotificationChannel() {
     }
 
+    /**
+     * The notification payload that wakes the consumers of a topic: queue names cannot contain a
+     * colon, so it never wakes a queue's.
+     */
+    public static String topicKey(String topic) {
+        return "topic:" + topic;
+    }
+
     public static String of(String schema) {
         String channel = PREFIX + schema;
         // LISTEN takes an identifier, silently truncated past 63 bytes: keep it short and exact.

@@ -18,7 +18,8 @@ public record Migration(int version, String description) {
             new Migration(4, "ordered_by_key"),
             new Migration(5, "deduplication"),
             new Migration(6, "archive"),
-            new Migration(7, "rotating_slots"));
+            new Migration(7, "rotating_slots"),
+            new Migration(8, "log"));
 
     public String file() {
         return "V" + version + "__" + description + ".sql";

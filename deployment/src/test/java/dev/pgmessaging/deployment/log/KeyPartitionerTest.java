@@ -1,0 +1,64 @@
+package dev.pgmessaging.deployment.log;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Test;
+
+import dev.pgmessaging.runtime.log.KeyPartitioner;
+import dev.pgmessaging.runtime.log.RecordKeys;
+
+/**
+ * A key goes to the same partition as with Kafka's default partitioner: checked against known
+ * MurmurHash2 values and against Kafka's own implementation (kafka-clients) on random keys.
+ */
+class KeyPartitionerTest {
+
+    @Test
+    void knownMurmur2Values() {
+        // the values Kafka's own tests check its murmur2 against
+        assertEquals(-973932308, KeyPartitioner.murmur2("21".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(-790332482, KeyPartitioner.murmur2("foobar".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(-985981536, KeyPartitioner.murmur2("a-little-bit-long-string".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(-1486304829, KeyPartitioner.murmur2("a-little-bit-longer-string".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(-58897971,
+                KeyPartitioner.murmur2("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(479470107, KeyPartitioner.murmur2(new byte[] { 'a', 'b', 'c' }));
+        // and the same from Kafka's implementation, so that the values above are Kafka's indeed
+        assertEquals(-1486304829, Utils.murmur2("a-little-bit-longer-string".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(479470107, Utils.murmur2(new byte[] { 'a', 'b', 'c' }));
+    }
+
+    @Test
+    void sameHashAndPartitionAsKafkaForRandomKeys() {
+        Random random = new Random(42);
+        KeyPartitioner partitioner = new KeyPartitioner();
+        for (int i = 0; i < 100_000; i++) {
+            byte[] key = new byte[random.nextInt(40)];
+            random.nextBytes(key);
+            int partitions = 1 + random.nextInt(64);
+            assertEquals(Utils.murmur2(key), KeyPartitioner.murmur2(key));
+            assertEquals(Utils.toPositive(Utils.murmur2(key)) % partitions, partitioner.partition(key, partitions));
+        }
+    }
+
+    @Test
+    void keysAreSerializedAsKafkasSerializersDo() {
+        assertEquals(new org.apache.kafka.common.serialization.StringSerializer().serialize("t", "order-42").length,
+                RecordKeys.serialize("order-42").length);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                new org.apache.kafka.common.serialization.StringSerializer().serialize("t", "zürich"),
+                RecordKeys.serialize("zürich"));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                new org.apache.kafka.common.serialization.IntegerSerializer().serialize("t", -123456),
+                RecordKeys.serialize(-123456));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                new org.apache.kafka.common.serialization.LongSerializer().serialize("t", 1L << 40),
+                RecordKeys.serialize(1L << 40));
+        assertEquals(-123456, RecordKeys.deserialize(RecordKeys.serialize(-123456), Integer.class));
+        assertEquals("zürich", RecordKeys.deserialize(RecordKeys.serialize("zürich"), String.class));
+    }
+}

@@ -1,0 +1,59 @@
+package dev.pgmessaging.runtime.log;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Chooses the partition of a record the way Kafka's default partitioner does, so that a key lands
+ * in the same partition here and in Kafka: the 32-bit MurmurHash2 of the key's bytes (seed
+ * 0x9747b28c), made positive by clearing the sign bit, modulo the number of partitions. Records
+ * without a key go to the partitions in turn.
+ */
+public final class KeyPartitioner {
+
+    private static final int SEED = 0x9747b28c;
+    private static final int M = 0x5bd1e995;
+    private static final int R = 24;
+
+    private final AtomicInteger next = new AtomicInteger();
+
+    /** The partition of a record with these key bytes ({@code null}: no key). */
+    public int partition(byte[] key, int partitions) {
+        if (key == null) {
+            return (next.getAndIncrement() & 0x7fffffff) % partitions;
+        }
+        return (murmur2(key) & 0x7fffffff) % partitions;
+    }
+
+    /** MurmurHash2, 32 bits, little-endian blocks of four bytes. */
+    public static int murmur2(byte[] data) {
+        int length = data.length;
+        int h = SEED ^ length;
+        int blocks = length >>> 2;
+        for (int b = 0; b < blocks; b++) {
+            int at = b << 2;
+            int k = (data[at] & 0xff) | (data[at + 1] & 0xff) << 8 | (data[at + 2] & 0xff) << 16
+                    | (data[at + 3] & 0xff) << 24;
+            k *= M;
+            k ^= k >>> R;
+            k *= M;
+            h *= M;
+            h ^= k;
+        }
+        int tail = blocks << 2;
+        int remaining = length - tail;
+        if (remaining == 3) {
+            h ^= (data[tail + 2] & 0xff) << 16;
+        }
+        if (remaining >= 2) {
+            h ^= (data[tail + 1] & 0xff) << 8;
+        }
+        if (remaining >= 1) {
+            h ^= data[tail] & 0xff;
+            h *= M;
+        }
+        h ^= h >>> 13;
+        h *= M;
+        h ^= h >>> 15;
+        return h;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.pgmessaging.runtime.log;
+
+import java.time.Duration;
+
+import dev.pgmessaging.runtime.payload.PayloadType;
+
+/**
+ * What a topic consumer channel needs, validated (see {@code ChannelSettings}).
+ *
+ * @param groupId the consumer group ({@code group.id})
+ * @param resetToEarliest where a group without a committed offset starts: the earliest record kept, or the next one
+ * @param sessionTimeout how long a member that stopped heart-beating keeps its partitions
+ * @param commitStrategy when acked offsets are committed
+ * @param commitInterval with the throttled strategy: how often
+ * @param maxPollRecords the most records read from a partition by one fetch
+ * @param failOnNack {@code failure-strategy=fail}: a nacked record stops the channel; otherwise it is ignored (committed)
+ * @param listen whether to be woken by notifications, or to poll only
+ */
+public record LogConsumerSettings(String channel, String topic, int partitions, Duration retention, String groupId,
+        boolean resetToEarliest, Duration sessionTimeout, CommitStrategy commitStrategy, Duration commitInterval,
+        int maxPollRecords, Duration pollInterval, Duration shutdownTimeout, PayloadType payloadType, Class<?> keyType,
+        boolean failOnNack, boolean listen) {
+
+    /** When the offsets of acked records are committed. */
+    public enum CommitStrategy {
+        /** Every {@code commit-interval}, the offset before which every record was acked. */
+        THROTTLED,
+        /** After every ack, the same offset. */
+        LATEST;
+
+        public static CommitStrategy parse(String value) {
+            return switch (value) {
+                case "throttled" -> THROTTLED;
+                case "latest" -> LATEST;
+                default -> null;
+            };
+        }
+    }
+}

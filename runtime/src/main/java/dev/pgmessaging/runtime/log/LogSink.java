@@ -1,0 +1,85 @@
+package dev.pgmessaging.runtime.log;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import jakarta.transaction.TransactionManager;
+
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import dev.pgmessaging.runtime.api.OutgoingLogMetadata;
+import dev.pgmessaging.runtime.api.Record;
+import dev.pgmessaging.runtime.log.LogStore.NewRecord;
+import dev.pgmessaging.runtime.log.LogStore.Topic;
+import dev.pgmessaging.runtime.payload.PayloadCodec;
+import dev.pgmessaging.runtime.queue.NotificationChannel;
+import dev.pgmessaging.runtime.sink.BatchingSink;
+
+/**
+ * Appends the messages of one outgoing channel to a topic, in batches or in the sender's
+ * transaction (see {@link BatchingSink}). The partition is the metadata's, or chosen from the key
+ * as Kafka's default partitioner does; keyless records go to the partitions in turn.
+ */
+public final class LogSink extends BatchingSink<NewRecord> {
+
+    private final Topic topic;
+    private final LogStore store;
+    private final PayloadCodec codec;
+    private final KeyPartitioner partitioner = new KeyPartitioner();
+    private final String notifyChannel;
+
+    /** @param notifyChannel where to wake the topic's consumers, or {@code null} not to */
+    public LogSink(String channel, int maxBatchSize, Topic topic, DataSource dataSource, LogStore store,
+            PayloadCodec codec, TransactionManager transactions, String notifyChannel) {
+        super(channel, maxBatchSize, dataSource, transactions);
+        this.topic = topic;
+        this.store = store;
+        this.codec = codec;
+        this.notifyChannel = notifyChannel;
+    }
+
+    @Override
+    protected NewRecord toRow(Message<?> message) {
+        Object payload = message.getPayload();
+        Object key = null;
+        if (payload instanceof Record<?, ?> record) {
+            key = record.key();
+            payload = record.value();
+        }
+        OutgoingLogMetadata<?> metadata = message.getMetadata(OutgoingLogMetadata.class).orElse(null);
+        int partition = -1;
+        java.time.Instant timestamp = null;
+        String headers = null;
+        if (metadata != null) {
+            if (metadata.getKey() != null) {
+                key = metadata.getKey();
+            }
+            partition = metadata.getPartition();
+            timestamp = metadata.getTimestamp();
+            headers = codec.encodeHeaders(metadata.getHeaders());
+        }
+        byte[] keyBytes = RecordKeys.serialize(key);
+        if (partition < 0) {
+            partition = partitioner.partition(keyBytes, topic.partitions());
+        } else if (partition >= topic.partitions()) {
+            throw new IllegalArgumentException("Topic " + topic.name() + " has " + topic.partitions()
+                    + " partitions: there is no partition " + partition);
+        }
+        PayloadCodec.Encoded encoded = codec.encode(payload);
+        return new NewRecord(partition, keyBytes, encoded.contentType(), headers, encoded.bytes(), timestamp);
+    }
+
+    @Override
+    protected int[] write(Connection connection, List<NewRecord> rows) throws SQLException {
+        store.append(connection, topic, rows, notifyChannel, NotificationChannel.topicKey(topic.name()));
+        return ALL_STORED;
+    }
+
+    @Override
+    protected String destination() {
+        return "topic " + topic.name();
+    }
+}

@@ -1,0 +1,407 @@
+package dev.pgmessaging.runtime.log;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.databind.JavaType;
+
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+import org.jboss.logging.Logger;
+
+import dev.pgmessaging.runtime.api.IncomingLogMetadata;
+import dev.pgmessaging.runtime.api.Record;
+import dev.pgmessaging.runtime.log.LogConsumerSettings.CommitStrategy;
+import dev.pgmessaging.runtime.log.LogStore.OwnedPartition;
+import dev.pgmessaging.runtime.log.LogStore.StoredRecord;
+import dev.pgmessaging.runtime.log.LogStore.Topic;
+import dev.pgmessaging.runtime.payload.PayloadCodec;
+import dev.pgmessaging.runtime.payload.PayloadType;
+import dev.pgmessaging.runtime.queue.NotificationChannel;
+import dev.pgmessaging.runtime.queue.QueueWakeups;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.BackPressureStrategy;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.smallrye.reactive.messaging.providers.locals.ContextAwareMessage;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.impl.VertxInternal;
+
+/**
+ * Consumes a topic as one member of a consumer group. A single thread per member heartbeats (which
+ * also shares the partitions among the group's live members, see group_heartbeat in migration V8),
+ * commits the offsets of acked records, and reads the records of the partitions it owns, in offset
+ * order, as far as downstream asks; otherwise it sleeps until a notification, a request, an ack or
+ * the next heartbeat wakes it.
+ * <p>
+ * A partition that is no longer this member's share is not read any further, and is given up once
+ * its delivered records are settled and committed (or after the session timeout): the next owner
+ * starts where this one committed, and never reads the partition at the same time.
+ */
+public final class LogSource {
+
+    private static final Logger LOG = Logger.getLogger(LogSource.class);
+
+    private final LogConsumerSettings settings;
+    private final DataSource dataSource;
+    private final LogStore store;
+    private final Topic topic;
+    private final PayloadCodec codec;
+    private final QueueWakeups wakeups;
+    private final String wakeKey;
+    private final Context context;
+    /** Whether handlers take a {@code Record<K, V>}: the key and the value. */
+    private final boolean recordPayload;
+    /** The type of the record values, the {@code V} of a {@code Record<K, V>} payload type. */
+    private final PayloadType valueType;
+    private final String memberId = UUID.randomUUID().toString();
+    private final Map<Integer, PartitionProgress> owned = new ConcurrentHashMap<>();
+    /** When each draining partition must be given up, drained or not (System.nanoTime). */
+    private final Map<Integer, Long> drainDeadlines = new ConcurrentHashMap<>();
+    private final BlockingQueue<Boolean> wakeSignal = new ArrayBlockingQueue<>(1);
+    private final Runnable wake = () -> wakeSignal.offer(Boolean.TRUE);
+    private final AtomicBoolean ackedSinceCommit = new AtomicBoolean();
+    /** Records read and not yet handed to the emitter (emission hops to the Vert.x context). */
+    private final AtomicLong inTransit = new AtomicLong();
+    private final Thread thread;
+    private volatile MultiEmitter<? super Message<?>> emitter;
+    private volatile boolean running = true;
+    private volatile boolean fetching = true;
+    private volatile String failure;
+
+    public LogSource(LogConsumerSettings settings, Topic topic, DataSource dataSource, LogStore store,
+            PayloadCodec codec, QueueWakeups wakeups, Vertx vertx) {
+        this.settings = settings;
+        this.topic = topic;
+        this.dataSource = dataSource;
+        this.store = store;
+        this.codec = codec;
+        this.wakeups = wakeups;
+        this.wakeKey = NotificationChannel.topicKey(topic.name());
+        PayloadType payloadType = settings.payloadType();
+        this.recordPayload = payloadType != null && payloadType.rawClass() == Record.class;
+        JavaType value = recordPayload ? payloadType.javaType().containedType(1) : null;
+        this.valueType = !recordPayload ? payloadType
+                : value == null || value.getRawClass() == Object.class ? null : new PayloadType(value.getRawClass(), value);
+        // a context of its own, as QueueSource explains
+        this.context = ((VertxInternal) vertx).createEventLoopContext();
+        this.thread = new Thread(this::run, "pgmessaging-consumer-" + settings.channel());
+        this.thread.setDaemon(true);
+    }
+
+    public Multi<? extends Message<?>> stream() {
+        return Multi.createFrom().<Message<?>> emitter(e -> {
+            emitter = e;
+            e.onRequest(n -> wake.run());
+            e.onTermination(this::requestStop);
+            if (wakeups != null) {
+                wakeups.register(wakeKey, wake);
+            }
+            thread.start();
+        }, BackPressureStrategy.BUFFER);
+    }
+
+    public String channel() {
+        return settings.channel();
+    }
+
+    /** @return {@code null} when healthy, or what is wrong */
+    public String failure() {
+        return failure;
+    }
+
+    /** @return {@code false} if the channel's thread died while the channel should run */
+    public boolean isAlive() {
+        return !running || thread.getState() == Thread.State.NEW || thread.isAlive();
+    }
+
+    /** The partitions this member owns now (for tests and the console). */
+    public Set<Integer> ownedPartitions() {
+        return Set.copyOf(owned.keySet());
+    }
+
+    void acked(PartitionProgress partition, long offset) {
+        partition.acked(offset);
+        if (settings.commitStrategy() == CommitStrategy.LATEST || partition.draining) {
+            ackedSinceCommit.set(true);
+            wake.run();
+        }
+    }
+
+    void nacked(PartitionProgress partition, long offset, Throwable reason) {
+        if (settings.failOnNack()) {
+            partition.abandoned();
+            failChannel(reason);
+            return;
+        }
+        LOG.warnf("Channel %s ignores the failure of record %s-%d@%d (failure-strategy=ignore): %s", settings.channel(),
+                topic.name(), partition.partition, offset, reason);
+        acked(partition, offset);
+    }
+
+    /** The {@code fail} strategy: stop reading, report unhealthy, fail the stream; acked records are still committed. */
+    private void failChannel(Throwable reason) {
+        if (fetching) {
+            fetching = false;
+            failure = "stopped by the fail strategy: " + reason;
+            LOG.errorf("Channel %s stops after a failed record (failure-strategy=fail): %s", settings.channel(), reason);
+            context.runOnContext(ignored -> emitter.fail(reason));
+        }
+    }
+
+    private void run() {
+        long heartbeatInterval = settings.sessionTimeout().toNanos() / 3;
+        long nextHeartbeat = System.nanoTime();
+        long nextCommit = System.nanoTime() + settings.commitInterval().toNanos();
+        while (running) {
+            try {
+                long now = System.nanoTime();
+                if (now - nextHeartbeat >= 0) {
+                    heartbeat(false);
+                    nextHeartbeat = now + heartbeatInterval;
+                    nextCommit = now + settings.commitInterval().toNanos();
+                } else if (ackedSinceCommit.getAndSet(false) || now - nextCommit >= 0) {
+                    commit(null);
+                    nextCommit = now + settings.commitInterval().toNanos();
+                }
+                if (fetch()) {
+                    continue;
+                }
+                long until = Math.min(nextHeartbeat, nextCommit) - System.nanoTime();
+                waitForWake(Math.max(1, Math.min(settings.pollInterval().toNanos(), until)));
+            } catch (SQLException | RuntimeException e) {
+                if (!running) {
+                    break;
+                }
+                if (failure == null) {
+                    LOG.warnf("Channel %s cannot reach topic %s: %s; retrying every %s", settings.channel(), topic.name(),
+                            e.getMessage(), settings.pollInterval());
+                }
+                failure = String.valueOf(e.getMessage());
+                waitForWake(settings.pollInterval().toNanos());
+            }
+        }
+        try {
+            heartbeat(true);
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf("Channel %s could not commit or leave group %s before stopping (%s); its partitions move to the"
+                    + " other members after the session timeout", settings.channel(), settings.groupId(), e.getMessage());
+        }
+    }
+
+    /**
+     * Reads what the partitions this member owns hold past their positions, as far as downstream
+     * asked, and emits it.
+     *
+     * @return whether records were read (there may be more)
+     */
+    private boolean fetch() throws SQLException {
+        long demand = emitter.requested() - inTransit.get();
+        if (!fetching || demand <= 0) {
+            return false;
+        }
+        List<PartitionProgress> readable = owned.values().stream().filter(p -> !p.draining).toList();
+        if (readable.isEmpty()) {
+            return false;
+        }
+        int[] partitions = new int[readable.size()];
+        long[] positions = new long[readable.size()];
+        for (int i = 0; i < partitions.length; i++) {
+            partitions[i] = readable.get(i).partition;
+            positions[i] = readable.get(i).position;
+        }
+        int limit = (int) Math.min(demand, settings.maxPollRecords());
+        List<StoredRecord> records = store.fetch(dataSource, topic, partitions, positions, limit);
+        failure = null;
+        for (StoredRecord record : records) {
+            PartitionProgress partition = owned.get(record.partition());
+            if (partition == null || record.offset() != partition.position) {
+                continue; // lost meanwhile (cannot happen on this thread, but cheap to check)
+            }
+            partition.position = record.offset() + 1;
+            emit(partition, record);
+        }
+        return !records.isEmpty();
+    }
+
+    private void emit(PartitionProgress partition, StoredRecord record) {
+        Object key;
+        Object value;
+        java.util.Map<String, String> headers;
+        try {
+            key = RecordKeys.deserialize(record.key(), settings.keyType());
+            value = codec.decode(record.payload(), record.contentType(), valueType);
+            headers = codec.decodeHeaders(record.headers());
+        } catch (IllegalArgumentException e) {
+            // the log cannot skip a record on its own: it is the channel's failure strategy's call
+            partition.delivered();
+            nacked(partition, record.offset(), new IllegalArgumentException("Record " + topic.name() + "-"
+                    + record.partition() + "@" + record.offset() + " cannot be read: " + e.getMessage(), e));
+            return;
+        }
+        Object payload = recordPayload ? Record.of(key, value) : value;
+        IncomingLogMetadata<Object> metadata = new IncomingLogMetadata<>(topic.name(), record.partition(),
+                record.offset(), key, record.timestamp(), headers, settings.groupId());
+        partition.delivered();
+        inTransit.incrementAndGet();
+        context.runOnContext(ignored -> {
+            // a new duplicated context for the record: its handler runs on it
+            Metadata withContext = ContextAwareMessage.captureContextMetadata(metadata);
+            emitter.emit(new LogMessage<>(payload, withContext, partition, record.offset(), this));
+            inTransit.decrementAndGet();
+        });
+    }
+
+    /**
+     * Commits what was acked, then heartbeats: keeps the partitions still being drained, gives up the
+     * drained ones, and starts on the newly owned ones.
+     */
+    private void heartbeat(boolean leaving) throws SQLException {
+        long now = System.nanoTime();
+        List<Integer> keep = new ArrayList<>();
+        for (PartitionProgress partition : owned.values()) {
+            if (partition.draining && partition.inFlight() > 0 && !leaving
+                    && now - drainDeadlines.getOrDefault(partition.partition, now) < 0) {
+                keep.add(partition.partition);
+            }
+        }
+        commit(null);
+        List<OwnedPartition> nowOwned = store.heartbeat(dataSource, settings.groupId(), topic, memberId,
+                settings.sessionTimeout(), settings.resetToEarliest(), leaving,
+                keep.stream().mapToInt(Integer::intValue).toArray());
+        failure = null;
+        Set<Integer> seen = new HashSet<>();
+        for (OwnedPartition partition : nowOwned) {
+            seen.add(partition.partition());
+            PartitionProgress current = owned.get(partition.partition());
+            if (current == null || current.epoch != partition.epoch()) {
+                long start = partition.committedOffset();
+                if (start < partition.logStartOffset()) {
+                    LOG.warnf("Group %s was at offset %d of %s-%d, which retention has dropped: it goes on at the"
+                            + " earliest offset kept, %d", settings.groupId(), start, topic.name(), partition.partition(),
+                            partition.logStartOffset());
+                    start = partition.logStartOffset();
+                }
+                current = new PartitionProgress(partition.partition(), partition.epoch(), start);
+                owned.put(partition.partition(), current);
+                LOG.debugf("Channel %s (member %s of group %s) reads %s-%d from offset %d", settings.channel(), memberId,
+                        settings.groupId(), topic.name(), partition.partition(), start);
+            }
+            if (!partition.assigned() && !current.draining) {
+                current.draining = true;
+                drainDeadlines.put(partition.partition(), now + settings.sessionTimeout().toNanos());
+            }
+        }
+        owned.keySet().removeIf(partition -> !seen.contains(partition));
+        drainDeadlines.keySet().removeIf(partition -> !seen.contains(partition));
+    }
+
+    /**
+     * Commits, for each partition owned, the offset before which every record was acked, in one
+     * statement fenced by the partitions' epochs, on {@code connection} (the caller's transaction)
+     * or on a connection of its own when {@code null}. A partition the group gave to another member
+     * meanwhile is dropped: its records are that member's now.
+     */
+    private void commit(Connection connection) throws SQLException {
+        List<PartitionProgress> due = new ArrayList<>();
+        List<Long> nextOffsets = new ArrayList<>();
+        for (PartitionProgress partition : owned.values()) {
+            long next = partition.committable();
+            if (next != partition.committed) {
+                due.add(partition);
+                nextOffsets.add(next);
+            }
+        }
+        if (due.isEmpty()) {
+            return;
+        }
+        int[] partitions = due.stream().mapToInt(p -> p.partition).toArray();
+        long[] offsets = nextOffsets.stream().mapToLong(Long::longValue).toArray();
+        long[] epochs = due.stream().mapToLong(p -> p.epoch).toArray();
+        List<Integer> committed;
+        if (connection != null) {
+            committed = store.commit(connection, settings.groupId(), topic, memberId, partitions, offsets, epochs);
+        } else {
+            try (Connection own = dataSource.getConnection()) {
+                committed = store.commit(own, settings.groupId(), topic, memberId, partitions, offsets, epochs);
+            }
+        }
+        for (int i = 0; i < due.size(); i++) {
+            PartitionProgress partition = due.get(i);
+            if (committed.contains(partition.partition)) {
+                partition.committedUpTo(offsets[i]);
+            } else if (owned.remove(partition.partition, partition)) {
+                LOG.infof("Channel %s lost %s-%d to another member of group %s before committing offset %d: the records"
+                        + " from its last commit on are that member's now", settings.channel(), topic.name(),
+                        partition.partition, settings.groupId(), offsets[i]);
+            }
+        }
+    }
+
+    private void waitForWake(long nanos) {
+        try {
+            wakeSignal.poll(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    /** Stops reading records; acks are still committed until {@link #stop()}. */
+    public void stopFetching() {
+        fetching = false;
+    }
+
+    /**
+     * Waits until every record delivered was acked or nacked, at most until {@code shutdown-timeout}
+     * after {@code since} (a System.nanoTime). Call {@link #stopFetching()} first.
+     */
+    public void awaitSettled(long since) {
+        long deadline = since + settings.shutdownTimeout().toNanos();
+        while (thread.isAlive() && System.nanoTime() - deadline < 0
+                && owned.values().stream().anyMatch(p -> p.inFlight() > 0)) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Commits what was acked, leaves the group, stops the channel's thread and waits for it. */
+    public void stop() {
+        requestStop();
+        if (Thread.currentThread() != thread && thread.isAlive()) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void requestStop() {
+        fetching = false;
+        running = false;
+        if (wakeups != null) {
+            wakeups.unregister(wakeKey, wake);
+        }
+        wake.run();
+    }
+}

@@ -1,0 +1,238 @@
+package dev.pgmessaging.runtime.log;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import dev.pgmessaging.runtime.sql.SqlStatements;
+
+/** The log operations of one schema (topics, records, consumer groups), each one statement with bound parameters. */
+public final class LogStore {
+
+    private final SqlStatements sql;
+
+    public LogStore(String schema) {
+        this.sql = SqlStatements.load("log_record.sql", schema);
+    }
+
+    /** A topic as stored: its partition count and retention may differ from what a channel asked for. */
+    public record Topic(int id, String name, int partitions, Duration retention) {
+    }
+
+    /** A record to append; {@code timestamp} {@code null} for the time of the append. */
+    public record NewRecord(int partition, byte[] key, String contentType, String headers, byte[] payload,
+            Instant timestamp) {
+    }
+
+    public record StoredRecord(int partition, long offset, Instant timestamp, byte[] key, String contentType,
+            String headers, byte[] payload) {
+    }
+
+    /**
+     * A partition a group member owns.
+     *
+     * @param assigned whether it is still the member's share (false: give it up once drained)
+     * @param epoch fences the member's commits to the time it owns the partition
+     * @param committedOffset where the group goes on reading
+     * @param logStartOffset the earliest offset still kept (older records were dropped by retention)
+     */
+    public record OwnedPartition(int partition, boolean assigned, long epoch, long committedOffset, long logStartOffset) {
+    }
+
+    /** @param committedOffset {@code null} when the group has not committed for the partition */
+    public record PartitionLag(int partition, long logStartOffset, long logEndOffset, Long committedOffset) {
+
+        /** Records the group has yet to read (all kept ones if it never committed). */
+        public long lag() {
+            return logEndOffset - (committedOffset == null ? logStartOffset : Math.max(committedOffset, logStartOffset));
+        }
+    }
+
+    /** Creates the topic unless it exists; returns it as stored. */
+    public Topic createTopic(DataSource dataSource, String name, int partitions, Duration retention) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("create-topic"))) {
+            statement.setString(1, name);
+            statement.setInt(2, partitions);
+            if (retention == null) {
+                statement.setNull(3, java.sql.Types.DOUBLE);
+            } else {
+                statement.setDouble(3, retention.toMillis() / 1000.0);
+            }
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                double seconds = rs.getDouble(3);
+                Duration stored = rs.wasNull() ? null : Duration.ofMillis(Math.round(seconds * 1000));
+                return new Topic(rs.getInt(1), name, rs.getInt(2), stored);
+            }
+        }
+    }
+
+    /**
+     * Appends the records on the given connection (and so in its transaction), then notifies the
+     * consumers with {@code wake} on {@code notifyChannel} unless it is {@code null}.
+     *
+     * @return each record's offset, in the order of {@code records}
+     */
+    public long[] append(Connection connection, Topic topic, List<NewRecord> records, String notifyChannel, String wake)
+            throws SQLException {
+        int n = records.size();
+        Integer[] partitions = new Integer[n];
+        byte[][] keys = new byte[n][];
+        String[] contentTypes = new String[n];
+        String[] headers = new String[n];
+        byte[][] payloads = new byte[n][];
+        Timestamp[] timestamps = new Timestamp[n];
+        for (int i = 0; i < n; i++) {
+            NewRecord record = records.get(i);
+            partitions[i] = record.partition();
+            keys[i] = record.key();
+            contentTypes[i] = record.contentType();
+            headers[i] = record.headers();
+            payloads[i] = record.payload();
+            timestamps[i] = record.timestamp() == null ? null : Timestamp.from(record.timestamp());
+        }
+        try (PreparedStatement statement = connection.prepareStatement(sql.get("append"))) {
+            statement.setInt(1, topic.id());
+            statement.setArray(2, connection.createArrayOf("int4", partitions));
+            statement.setArray(3, connection.createArrayOf("bytea", keys));
+            statement.setArray(4, connection.createArrayOf("text", contentTypes));
+            statement.setArray(5, connection.createArrayOf("text", headers));
+            statement.setArray(6, connection.createArrayOf("bytea", payloads));
+            statement.setArray(7, connection.createArrayOf("timestamptz", timestamps));
+            statement.setString(8, notifyChannel);
+            statement.setString(9, wake);
+            long[] offsets = new long[n];
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    offsets[rs.getInt(1) - 1] = rs.getLong(2);
+                }
+            }
+            return offsets;
+        }
+    }
+
+    /** Reads up to {@code limit} records of each partition from its next offset on, by partition and offset. */
+    public List<StoredRecord> fetch(DataSource dataSource, Topic topic, int[] partitions, long[] nextOffsets, int limit)
+            throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("fetch"))) {
+            statement.setArray(1, intArray(connection, partitions));
+            statement.setArray(2, longArray(connection, nextOffsets));
+            statement.setInt(3, topic.id());
+            statement.setInt(4, limit);
+            List<StoredRecord> records = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    records.add(new StoredRecord(rs.getInt(1), rs.getLong(2), rs.getTimestamp(3).toInstant(),
+                            rs.getBytes(4), rs.getString(5), rs.getString(6), rs.getBytes(7)));
+                }
+            }
+            return records;
+        }
+    }
+
+    /**
+     * One heartbeat of a group member (see group_heartbeat in migration V8).
+     *
+     * @return the partitions the member owns afterwards (none when leaving)
+     */
+    public List<OwnedPartition> heartbeat(DataSource dataSource, String group, Topic topic, String member,
+            Duration sessionTimeout, boolean resetToEarliest, boolean leaving, int[] draining) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("heartbeat"))) {
+            statement.setString(1, group);
+            statement.setInt(2, topic.id());
+            statement.setString(3, member);
+            statement.setDouble(4, sessionTimeout.toMillis() / 1000.0);
+            statement.setBoolean(5, resetToEarliest);
+            statement.setBoolean(6, leaving);
+            statement.setArray(7, intArray(connection, draining));
+            List<OwnedPartition> owned = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    owned.add(new OwnedPartition(rs.getInt(1), rs.getBoolean(2), rs.getLong(3), rs.getLong(4),
+                            rs.getLong(5)));
+                }
+            }
+            return owned;
+        }
+    }
+
+    /**
+     * Commits next offsets for partitions the member owns, each fenced by its epoch, on the given
+     * connection (and so in its transaction).
+     *
+     * @return the partitions committed; one missing was lost to another member
+     */
+    public List<Integer> commit(Connection connection, String group, Topic topic, String member, int[] partitions,
+            long[] nextOffsets, long[] epochs) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql.get("commit"))) {
+            statement.setArray(1, intArray(connection, partitions));
+            statement.setArray(2, longArray(connection, nextOffsets));
+            statement.setArray(3, longArray(connection, epochs));
+            statement.setString(4, group);
+            statement.setInt(5, topic.id());
+            statement.setString(6, member);
+            List<Integer> committed = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    committed.add(rs.getInt(1));
+                }
+            }
+            return committed;
+        }
+    }
+
+    /** Creates the coming daily segments of every topic and drops those past retention; returns how many were dropped. */
+    public int maintainSegments(DataSource dataSource) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("maintain-segments"));
+                ResultSet rs = statement.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** The offsets and lag of a group on each partition of a topic (an empty list if there is no such topic). */
+    public List<PartitionLag> lag(DataSource dataSource, String group, String topic) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("lag"))) {
+            statement.setString(1, group);
+            statement.setString(2, topic);
+            List<PartitionLag> lags = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    long committed = rs.getLong(4);
+                    lags.add(new PartitionLag(rs.getInt(1), rs.getLong(2), rs.getLong(3), rs.wasNull() ? null : committed));
+                }
+            }
+            return lags;
+        }
+    }
+
+    private static Array intArray(Connection connection, int[] values) throws SQLException {
+        Integer[] boxed = new Integer[values.length];
+        for (int i = 0; i < values.length; i++) {
+            boxed[i] = values[i];
+        }
+        return connection.createArrayOf("int4", boxed);
+    }
+
+    private static Array longArray(Connection connection, long[] values) throws SQLException {
+        Long[] boxed = new Long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            boxed[i] = values[i];
+        }
+        return connection.createArrayOf("bigint", boxed);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.pgmessaging.runtime.log;
+
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What a group member knows of one partition it owns: the epoch that fences its commits, the next
+ * offset to fetch, and which delivered records were acked, from which it derives the offset to
+ * commit: the first one not acked yet, so that acks arriving out of order never commit past a
+ * record still being processed.
+ */
+final class PartitionProgress {
+
+    final int partition;
+    final long epoch;
+    /** The next offset to fetch. Only the consumer thread touches it. */
+    long position;
+    /** The next offset the group has committed (or is about to). Only the consumer thread touches it. */
+    long committed;
+    /** No longer this member's share: fetch no more, give it up once its records are settled. */
+    volatile boolean draining;
+    private final ConcurrentSkipListSet<Long> acked = new ConcurrentSkipListSet<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    PartitionProgress(int partition, long epoch, long committed) {
+        this.partition = partition;
+        this.epoch = epoch;
+        this.position = committed;
+        this.committed = committed;
+    }
+
+    void delivered() {
+        inFlight.incrementAndGet();
+    }
+
+    /** A delivered record was acked (any thread). */
+    void acked(long offset) {
+        acked.add(offset);
+        inFlight.decrementAndGet();
+    }
+
+    /** A delivered record will not be acked (nacked and ignored, or its channel failed). */
+    void abandoned() {
+        inFlight.decrementAndGet();
+    }
+
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    /** The offset to commit now: the first one from the last commit on that has not been acked. */
+    long committable() {
+        long next = committed;
+        while (acked.contains(next)) {
+            next++;
+        }
+        return next;
+    }
+
+    /** The group committed up to {@code next}: the acks below it are done with. */
+    void committedUpTo(long next) {
+        committed = next;
+        acked.headSet(next).clear();
+    }
+}

@@ -1,0 +1,60 @@
+-- Statements on the log tables (topics, records, consumer groups). Each statement is named by the
+-- operation it performs and run with bound parameters only; {schema} is the validated, quoted
+-- schema name. The functions they call are in migration V8, which says how they work.
+
+-- name: create-topic
+-- Creates the topic (name, partitions, retention in seconds or NULL for none) unless it exists;
+-- returns its id, partition count and retention as stored.
+SELECT topic_id, partitions, extract(epoch FROM retention)
+FROM {schema}.create_topic(?, ?, make_interval(secs => ?));
+
+-- name: append
+-- Appends records (parallel arrays: partition, key, content type, headers, payload, timestamp),
+-- returning each one's position in the arrays (from 1) and offset; then notifies the consumers.
+SELECT n, "offset" FROM {schema}.append_records(?, ?::int[], ?::bytea[], ?::text[], ?::text[], ?::bytea[],
+    ?::timestamptz[], ?, ?);
+
+-- name: fetch
+-- Reads up to N records of each of the given partitions, from the given offset on, in offset order.
+SELECT p.partition, r."offset", r."timestamp", r.key, r.content_type, r.headers::text, r.payload
+FROM unnest(?::int[], ?::bigint[]) AS p(partition, next_offset)
+CROSS JOIN LATERAL (
+    SELECT l."offset", l."timestamp", l.key, l.content_type, l.headers, l.payload
+    FROM {schema}.log_record AS l
+    WHERE l.topic_id = ? AND l.partition = p.partition AND l."offset" >= p.next_offset
+    ORDER BY l."offset"
+    LIMIT ?) AS r
+ORDER BY p.partition, r."offset";
+
+-- name: heartbeat
+-- One heartbeat of a consumer group member: group, topic id, member id, session timeout in
+-- seconds, whether a partition without a committed offset starts at the earliest record, and
+-- whether the member is leaving, and the partitions it keeps while draining them. Returns the
+-- partitions it owns afterwards.
+SELECT partition, assigned, epoch, committed_offset, low_watermark
+FROM {schema}.group_heartbeat(?, ?, ?, ?, ?, ?, ?::int[]);
+
+-- name: commit
+-- Commits the group's next offsets for partitions the member owns, each fenced by the epoch under
+-- which it owns it; returns the partitions committed (a missing one was lost to another member).
+UPDATE {schema}.consumer_group_partition AS g
+SET committed_offset = c.next_offset, committed_at = now()
+FROM unnest(?::int[], ?::bigint[], ?::bigint[]) AS c(partition, next_offset, epoch)
+WHERE g.group_id = ? AND g.topic_id = ? AND g.owner = ?
+  AND g.partition = c.partition AND g.epoch = c.epoch
+RETURNING g.partition;
+
+-- name: maintain-segments
+-- Creates the daily segments of every topic for today and the next two days and drops those past
+-- their topic's retention; returns how many were dropped.
+SELECT {schema}.maintain_log_segments(2);
+
+-- name: lag
+-- Per partition of a topic: the earliest offset kept, the log end offset (the next record's),
+-- and the group's committed offset (NULL if it has none).
+SELECT p, {schema}.log_start_offset(t.id, p), {schema}.log_end_offset(t.id, p), g.committed_offset
+FROM {schema}.topic AS t
+CROSS JOIN generate_series(0, t.partitions - 1) AS p
+LEFT JOIN {schema}.consumer_group_partition AS g ON g.group_id = ? AND g.topic_id = t.id AND g.partition = p
+WHERE t.name = ?
+ORDER BY p;
