@@ -19,7 +19,7 @@ import org.jboss.jandex.Type;
  * Finds the payload type of each channel from the signatures that use it: {@code @Incoming} and
  * {@code @Outgoing} methods, and {@code @Channel} injection points of emitters and streams.
  * Wrappers are peeled off ({@code Message<T>}, {@code Multi<T>}, {@code Uni<T>},
- * {@code CompletionStage<T>}, …) down to the payload type.
+ * {@code CompletionStage<T>}, …, and {@code KeyedMulti<K, V>} to {@code V}) down to the payload type.
  */
 final class PayloadTypeDiscovery {
 
@@ -34,7 +34,10 @@ final class PayloadTypeDiscovery {
             DotName.createSimple("org.eclipse.microprofile.reactive.messaging.Emitter"),
             DotName.createSimple("io.smallrye.reactive.messaging.MutinyEmitter"),
             DotName.createSimple("io.smallrye.reactive.messaging.ContextualEmitter"));
+    /** {@code KeyedMulti<K, V>}: a stream of values {@code V} grouped by key. */
+    private static final DotName KEYED_MULTI = DotName.createSimple("io.smallrye.reactive.messaging.keyed.KeyedMulti");
     private static final Set<DotName> STREAMS = Set.of(
+            KEYED_MULTI,
             DotName.createSimple("io.smallrye.mutiny.Multi"),
             DotName.createSimple("org.reactivestreams.Publisher"),
             DotName.createSimple("java.util.concurrent.Flow$Publisher"),
@@ -113,6 +116,11 @@ final class PayloadTypeDiscovery {
     }
 
     private static Type incomingType(MethodInfo method) {
+        if (method.parametersCount() > 0 && method.parameterType(0).kind() == Type.Kind.PARAMETERIZED_TYPE
+                && KEYED_MULTI.equals(method.parameterType(0).name())) {
+            List<Type> arguments = method.parameterType(0).asParameterizedType().arguments();
+            return arguments.size() == 2 ? payload(arguments.get(1)) : null;
+        }
         if (method.parametersCount() > 0) {
             return payload(unwrap(method.parameterType(0), STREAMS));
         }

@@ -12,7 +12,8 @@ import org.jboss.jandex.Type;
 import dev.pgmessaging.runtime.PostgresConnector;
 import dev.pgmessaging.runtime.outbox.OutboxEmitterFactories;
 import dev.pgmessaging.runtime.outbox.TransactionalOutbox;
-import dev.pgmessaging.runtime.queue.TransactionalAck;
+import dev.pgmessaging.runtime.log.LogKeyValueExtractor;
+import dev.pgmessaging.runtime.tx.TransactionalAck;
 import dev.pgmessaging.runtime.schema.Migration;
 import dev.pgmessaging.runtime.sql.SqlStatements;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
@@ -44,7 +45,8 @@ class PostgresMessagingProcessor {
     AdditionalBeanBuildItem connector() {
         return AdditionalBeanBuildItem.builder().setUnremovable()
                 .addBeanClasses(PostgresConnector.class, TransactionalOutbox.class, OutboxEmitterFactories.ForEmitter.class,
-                        OutboxEmitterFactories.ForMutinyEmitter.class, TransactionalAck.class)
+                        OutboxEmitterFactories.ForMutinyEmitter.class, TransactionalAck.class,
+                        LogKeyValueExtractor.class)
                 .build();
     }
 

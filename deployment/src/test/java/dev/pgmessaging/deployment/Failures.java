@@ -3,12 +3,12 @@ package dev.pgmessaging.deployment;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Checks that a startup failure explains itself somewhere in its cause chain. */
-final class Failures {
+public final class Failures {
 
     private Failures() {
     }
 
-    static void assertMentions(Throwable failure, String... fragments) {
+    public static void assertMentions(Throwable failure, String... fragments) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             String message = String.valueOf(t.getMessage());
             boolean all = true;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.pgmessaging.runtime.api.SeekTo;
 import dev.pgmessaging.runtime.exchange.BindingRequest;
 import dev.pgmessaging.runtime.exchange.ExchangeRoute;
 import dev.pgmessaging.runtime.exchange.ExchangeType;
@@ -149,7 +150,8 @@ final class ChannelSettings {
                 duration(problems, "poll-interval", config.getPollInterval()),
                 duration(problems, "shutdown-timeout", config.getShutdownTimeout()),
                 payloadType(problems, config.getPayloadType()), keyType, failureStrategy.equals(FailureStrategy.FAIL),
-                config.getNotifications());
+                config.getNotifications(), config.getAckInTransaction(), seek(problems, config.getSeek()),
+                config.getBatch());
     }
 
     private static LogProducerSettings logProducer(Problems problems, PostgresConnectorOutgoingConfiguration config) {
@@ -165,6 +167,18 @@ final class ChannelSettings {
         for (String attribute : QUEUE_ONLY) {
             channelConfig.getOptionalValue(attribute, String.class).ifPresent(value -> problems.fail(attribute, value,
                     "it applies to queue channels, and this channel reads or writes a topic (topic is set)"));
+        }
+    }
+
+    private static SeekTo seek(Problems problems, Optional<String> value) {
+        if (value.isEmpty()) {
+            return null;
+        }
+        try {
+            return SeekTo.parse(value.get());
+        } catch (IllegalArgumentException e) {
+            problems.fail("seek", value.get(), e.getMessage());
+            return null;
         }
     }
 

@@ -78,6 +78,7 @@ final class DataSourceResources {
         Topic topic;
         try {
             topic = logs.createTopic(dataSource, name, partitions, retention);
+            sweeper.maintainLogSegments();
         } catch (SQLException e) {
             throw new IllegalStateException("Could not create topic '" + name + "' in datasource " + this.name + ": "
                     + e.getMessage(), e);
@@ -88,7 +89,6 @@ final class DataSourceResources {
                     + " partitions, and the count of an existing topic cannot change (records with the same key would"
                     + " land in other partitions than before); set partitions=" + topic.partitions() + " or use a new topic");
         }
-        sweeper.maintainLogSegments();
         return topic;
     }
 

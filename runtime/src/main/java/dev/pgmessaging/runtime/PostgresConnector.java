@@ -31,6 +31,7 @@ import dev.pgmessaging.runtime.exchange.ExchangeType;
 import dev.pgmessaging.runtime.outbox.TransactionalOutbox;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.QueueSink;
+import dev.pgmessaging.runtime.api.SeekTo;
 import dev.pgmessaging.runtime.log.LogConsumerSettings;
 import dev.pgmessaging.runtime.log.LogSink;
 import dev.pgmessaging.runtime.log.LogSource;
@@ -85,6 +86,8 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
         description = "With `topic` and `commit-strategy=throttled`: how often acked offsets are committed. A duration.")
 @ConnectorAttribute(name = "max-poll-records", type = "int", direction = INCOMING, defaultValue = "500",
         description = "With `topic`: the most records read from each partition by one statement.")
+@ConnectorAttribute(name = "seek", type = "string", direction = INCOMING,
+        description = "With `topic`: moves the channel's group on the topic at startup, before it reads: to `earliest` (replay everything kept), `latest` (skip what was not read yet), an offset (on every partition), or an ISO-8601 instant (the first record appended at or after it, on each partition). It applies at every start of every instance: set it for one deployment, then remove it. `PostgresConnector.seek` does the same at any time.")
 @ConnectorAttribute(name = "key-type", type = "string", direction = INCOMING, defaultValue = "java.lang.String",
         description = "With `topic`: the type of record keys in `IncomingLogMetadata.getKey()` and `Record.key()`: `java.lang.String`, `byte[]`, `java.util.UUID`, `java.lang.Integer`, `java.lang.Long`, `java.lang.Short`, `java.lang.Double` or `java.lang.Float` (read as Kafka's serializers write them).")
 @ConnectorAttribute(name = "visibility-timeout", type = "string", direction = INCOMING, defaultValue = "30s",
@@ -100,9 +103,9 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
 @ConnectorAttribute(name = "ordered-by-key", type = "boolean", direction = INCOMING, defaultValue = "false",
         description = "Per-key FIFO: messages with the same key (`OutgoingQueueMetadata.withKey`) are delivered one at a time, in the order they were sent, across every consumer and instance; messages with different keys are processed in parallel, and messages without a key as usual. A message being retried blocks the messages of its key until it succeeds or is dead-lettered. Set it on every channel that consumes the queue. Its `prefetch` defaults to 1: every message a channel holds keeps its key from the other consumers.")
 @ConnectorAttribute(name = "ack-in-transaction", type = "boolean", direction = INCOMING, defaultValue = "true",
-        description = "Exactly-once effects: when the handler begins a transaction (an `@Transactional` method), the message is acked in it, just before it commits, so the handler's writes and the ack commit together or not at all; if the lease was lost meanwhile, the transaction rolls back. Turn it off if the handler's transaction writes to another datasource than the channel's (the ack would enlist a second resource in the transaction).")
+        description = "Exactly-once effects: when the handler begins a transaction (an `@Transactional` method), the message is acked in it, just before it commits (a queue message is deleted; a record's offset is committed for its group), so the handler's writes and the ack commit together or not at all; if the lease or the partition was lost meanwhile, the transaction rolls back. Turn it off if the handler's transaction writes to another datasource than the channel's (the ack would enlist a second resource in the transaction).")
 @ConnectorAttribute(name = "batch", type = "boolean", direction = INCOMING, defaultValue = "false",
-        description = "Deliver the messages of one claim together, as one message whose payload is the list of their payloads (at most `claim-size`, and never more than `prefetch` leased), with `IncomingQueueBatchMetadata`. Set at build time when the `@Incoming` method takes `List<T>` or `Message<List<T>>`; `payload-type` is then the element type. Acking the batch acks every message in it; a nack applies the `failure-strategy` to each message on its own.")
+        description = "Deliver the messages of one claim (queue) or one read (topic: up to `max-poll-records` per partition) together, as one message whose payload is the list of their payloads, with `IncomingQueueBatchMetadata` or `IncomingLogBatchMetadata`. Set at build time when the `@Incoming` method takes `List<T>` or `Message<List<T>>`; `payload-type` is then the element type. Acking the batch acks every message in it. On a queue (at most `claim-size`, never more than `prefetch` leased), a nack applies the `failure-strategy` to each message on its own; on a topic, to the batch.")
 @ConnectorAttribute(name = "ack-mode", type = "string", direction = INCOMING, defaultValue = "delete",
         description = "What an ack does with the message: `delete` it, or `archive` it: move it to the archive table, where it is kept for `quarkus.messaging.postgres.archive-retention` (in daily partitions, dropped whole when they are older).")
 @ConnectorAttribute(name = "poll-interval", type = "string", direction = INCOMING, defaultValue = "2s",
@@ -171,6 +174,13 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         if (channel.log() != null) {
             LogConsumerSettings log = channel.log();
             Topic topic = ds.topic(log.topic(), log.partitions(), log.retention(), "incoming", channel.channel());
+            if (log.seekOnStart() != null) {
+                java.util.Map<Integer, Long> moved = seek(channel.dataSource(), log.groupId(), log.topic(), null,
+                        log.seekOnStart());
+                org.jboss.logging.Logger.getLogger(PostgresConnector.class).infof(
+                        "Channel %s moved group %s on topic %s to %s (seek): %s", channel.channel(), log.groupId(),
+                        log.topic(), log.seekOnStart(), moved);
+            }
             LogSource source = new LogSource(log, topic, ds.dataSource(), ds.logs(), codec(),
                     log.listen() ? ds.wakeups() : null, execution.vertx().getDelegate());
             logSources.add(source);
@@ -254,6 +264,32 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
             return ds.logs().lag(ds.dataSource(), group, topic);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("Could not read the lag of group " + group + " on topic " + topic + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Moves a consumer group on a topic (all partitions, or one when {@code partition} is not
+     * {@code null}): its members go on from there at their next heartbeat, including records they
+     * had processed already (replay) or skipping records not read yet.
+     *
+     * @param dataSource the datasource name, {@code <default>} for the default one
+     * @return the new committed offset of each partition, by partition
+     */
+    public java.util.Map<Integer, Long> seek(String dataSource, String group, String topic, Integer partition,
+            SeekTo to) {
+        DataSourceResources ds = resources.get(dataSource);
+        if (ds == null) {
+            throw new IllegalArgumentException("No postgres channel uses datasource " + dataSource);
+        }
+        try {
+            java.util.Map<Integer, Long> moved = ds.logs().seek(ds.dataSource(), group, topic, partition, to);
+            if (moved.isEmpty()) {
+                throw new IllegalArgumentException("There is no topic " + topic + " (or no partition " + partition + ")");
+            }
+            return moved;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("Could not move group " + group + " on topic " + topic + " to " + to + ": "
                     + e.getMessage(), e);
         }
     }

@@ -95,9 +95,15 @@ final class StorageSweeper implements AutoCloseable {
         queues.maintainArchive(dataSource, retention);
     }
 
-    /** Keeps the topics' daily segments from now on (a channel uses a topic). */
-    void maintainLogSegments() {
-        logsInUse = true;
+    /**
+     * Keeps the topics' daily segments from now on (a channel uses a topic); the first upkeep runs
+     * at once, so appends find today's segment even if the application was down for days.
+     */
+    synchronized void maintainLogSegments() throws SQLException {
+        if (!logsInUse) {
+            logs.maintainSegments(dataSource);
+            logsInUse = true;
+        }
     }
 
     private void sweep() {

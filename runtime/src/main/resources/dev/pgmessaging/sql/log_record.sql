@@ -29,16 +29,18 @@ ORDER BY p.partition, r."offset";
 -- name: heartbeat
 -- One heartbeat of a consumer group member: group, topic id, member id, session timeout in
 -- seconds, whether a partition without a committed offset starts at the earliest record, and
--- whether the member is leaving, and the partitions it keeps while draining them. Returns the
--- partitions it owns afterwards.
+-- whether the member is leaving, and the partitions it releases (drained, no longer its share).
+-- Returns the partitions it owns afterwards.
 SELECT partition, assigned, epoch, committed_offset, low_watermark
 FROM {schema}.group_heartbeat(?, ?, ?, ?, ?, ?, ?::int[]);
 
 -- name: commit
 -- Commits the group's next offsets for partitions the member owns, each fenced by the epoch under
 -- which it owns it; returns the partitions committed (a missing one was lost to another member).
+-- A commit never moves an offset back: one made by a handler's transaction may have gone further
+-- than the channel's periodic commit knows yet.
 UPDATE {schema}.consumer_group_partition AS g
-SET committed_offset = c.next_offset, committed_at = now()
+SET committed_offset = greatest(g.committed_offset, c.next_offset), committed_at = now()
 FROM unnest(?::int[], ?::bigint[], ?::bigint[]) AS c(partition, next_offset, epoch)
 WHERE g.group_id = ? AND g.topic_id = ? AND g.owner = ?
   AND g.partition = c.partition AND g.epoch = c.epoch
@@ -58,3 +60,13 @@ CROSS JOIN generate_series(0, t.partitions - 1) AS p
 LEFT JOIN {schema}.consumer_group_partition AS g ON g.group_id = ? AND g.topic_id = t.id AND g.partition = p
 WHERE t.name = ?
 ORDER BY p;
+
+-- name: seek
+-- Moves a group's committed offsets (see seek_group in migration V8): group, topic, partition (NULL:
+-- all), where to ('earliest', 'latest', 'offset', 'time'), the offset, the time. Returns the
+-- partitions moved and their new offsets.
+SELECT s.partition, s.committed_offset
+FROM {schema}.topic AS t
+CROSS JOIN LATERAL {schema}.seek_group(?, t.id, ?, ?, ?, ?) AS s
+WHERE t.name = ?
+ORDER BY s.partition;

@@ -2,6 +2,7 @@ package dev.pgmessaging.runtime.log;
 
 import java.time.Duration;
 
+import dev.pgmessaging.runtime.api.SeekTo;
 import dev.pgmessaging.runtime.payload.PayloadType;
 
 /**
@@ -15,11 +16,15 @@ import dev.pgmessaging.runtime.payload.PayloadType;
  * @param maxPollRecords the most records read from a partition by one fetch
  * @param failOnNack {@code failure-strategy=fail}: a nacked record stops the channel; otherwise it is ignored (committed)
  * @param listen whether to be woken by notifications, or to poll only
+ * @param ackInTransaction whether a handler's transaction commits the record's offset
+ * @param seekOnStart where to move the group at startup, or {@code null}
+ * @param batch whether to emit the records of one read together, as one message with a list payload
  */
 public record LogConsumerSettings(String channel, String topic, int partitions, Duration retention, String groupId,
         boolean resetToEarliest, Duration sessionTimeout, CommitStrategy commitStrategy, Duration commitInterval,
         int maxPollRecords, Duration pollInterval, Duration shutdownTimeout, PayloadType payloadType, Class<?> keyType,
-        boolean failOnNack, boolean listen) {
+        boolean failOnNack, boolean listen, boolean ackInTransaction, SeekTo seekOnStart,
+        boolean batch) {
 
     /** When the offsets of acked records are committed. */
     public enum CommitStrategy {

@@ -1,5 +1,6 @@
 package dev.pgmessaging.runtime.log;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -8,24 +9,32 @@ import java.util.function.Function;
 
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 
-import io.smallrye.reactive.messaging.providers.locals.ContextAwareMessage;
+import dev.pgmessaging.runtime.tx.AckableInTransaction;
 import io.smallrye.reactive.messaging.providers.MetadataInjectableMessage;
+import io.smallrye.reactive.messaging.providers.locals.ContextAwareMessage;
 
-/** A record read from a topic partition; the first ack or nack counts, later ones do nothing. */
-final class LogMessage<T> implements ContextAwareMessage<T>, MetadataInjectableMessage<T> {
+/**
+ * A record read from a topic partition, or a batch of them ({@code batch=true}, the payload then
+ * being the list of their values): the first ack or nack counts for every record it holds, later
+ * ones do nothing. An ack written by the handler's own transaction
+ * ({@link dev.pgmessaging.runtime.tx.TransactionalAck}) counts too.
+ */
+final class LogMessage<T> implements ContextAwareMessage<T>, MetadataInjectableMessage<T>, AckableInTransaction {
 
     private final T payload;
-    private final PartitionProgress partition;
-    private final long offset;
+    private final List<Delivery> deliveries;
     private final LogSource source;
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile Metadata metadata;
 
-    LogMessage(T payload, Metadata metadata, PartitionProgress partition, long offset, LogSource source) {
+    /** One record of the message: its partition and offset. */
+    record Delivery(PartitionProgress partition, long offset) {
+    }
+
+    LogMessage(T payload, Metadata metadata, List<Delivery> deliveries, LogSource source) {
         this.payload = payload;
         this.metadata = metadata;
-        this.partition = partition;
-        this.offset = offset;
+        this.deliveries = deliveries;
         this.source = source;
     }
 
@@ -52,7 +61,7 @@ final class LogMessage<T> implements ContextAwareMessage<T>, MetadataInjectableM
     @Override
     public CompletionStage<Void> ack(Metadata ignored) {
         if (settled.compareAndSet(false, true)) {
-            source.acked(partition, offset);
+            deliveries.forEach(d -> source.acked(d.partition(), d.offset()));
         }
         return CompletableFuture.completedFuture(null);
     }
@@ -60,9 +69,26 @@ final class LogMessage<T> implements ContextAwareMessage<T>, MetadataInjectableM
     @Override
     public CompletionStage<Void> nack(Throwable reason, Metadata ignored) {
         if (settled.compareAndSet(false, true)) {
-            source.nacked(partition, offset, reason);
+            deliveries.forEach(d -> source.nacked(d.partition(), d.offset(), reason));
         }
         return CompletableFuture.completedFuture(null);
+    }
+
+    /** Commits the records' offsets in the calling thread's transaction, fenced by their partitions' epochs. */
+    @Override
+    public boolean ackInTransaction() throws java.sql.SQLException {
+        if (settled.get()) {
+            return false;
+        }
+        source.commitInTransaction(deliveries);
+        return true;
+    }
+
+    @Override
+    public void ackedInTransaction() {
+        if (settled.compareAndSet(false, true)) {
+            deliveries.forEach(d -> source.acked(d.partition(), d.offset()));
+        }
     }
 
     @Override

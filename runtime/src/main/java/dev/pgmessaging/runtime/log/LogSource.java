@@ -24,6 +24,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.jboss.logging.Logger;
 
+import dev.pgmessaging.runtime.api.IncomingLogBatchMetadata;
 import dev.pgmessaging.runtime.api.IncomingLogMetadata;
 import dev.pgmessaging.runtime.api.Record;
 import dev.pgmessaging.runtime.log.LogConsumerSettings.CommitStrategy;
@@ -34,10 +35,12 @@ import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.payload.PayloadType;
 import dev.pgmessaging.runtime.queue.NotificationChannel;
 import dev.pgmessaging.runtime.queue.QueueWakeups;
+import dev.pgmessaging.runtime.tx.TransactionalAck;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.smallrye.reactive.messaging.providers.locals.ContextAwareMessage;
+import io.smallrye.reactive.messaging.providers.locals.LocalContextMetadata;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.VertxInternal;
@@ -154,6 +157,37 @@ public final class LogSource {
         acked(partition, offset);
     }
 
+    /**
+     * Commits, for each partition of the deliveries, the offset after them (or the first one still in
+     * flight before them) in the calling thread's transaction, fenced by the partition's epoch.
+     *
+     * @throws IllegalStateException when a partition went to another member: the transaction must
+     *         not commit, the records are that member's now
+     */
+    void commitInTransaction(List<LogMessage.Delivery> deliveries) throws SQLException {
+        Map<PartitionProgress, Set<Long>> byPartition = new java.util.LinkedHashMap<>();
+        deliveries.forEach(d -> byPartition.computeIfAbsent(d.partition(), p -> new HashSet<>()).add(d.offset()));
+        int[] partitions = new int[byPartition.size()];
+        long[] offsets = new long[partitions.length];
+        long[] epochs = new long[partitions.length];
+        int i = 0;
+        for (Map.Entry<PartitionProgress, Set<Long>> entry : byPartition.entrySet()) {
+            partitions[i] = entry.getKey().partition;
+            offsets[i] = entry.getKey().committableWith(entry.getValue());
+            epochs[i++] = entry.getKey().epoch;
+        }
+        List<Integer> committed;
+        // inside the handler's transaction, the datasource gives the connection enlisted in it
+        try (Connection connection = dataSource.getConnection()) {
+            committed = store.commit(connection, settings.groupId(), topic, memberId, partitions, offsets, epochs);
+        }
+        if (committed.size() < partitions.length) {
+            throw new IllegalStateException("A partition of " + topic.name() + " went to another member of group "
+                    + settings.groupId() + " (or the group was moved by a seek) before the handler's transaction"
+                    + " committed: rolling back this transaction");
+        }
+    }
+
     /** The {@code fail} strategy: stop reading, report unhealthy, fail the stream; acked records are still committed. */
     private void failChannel(Throwable reason) {
         if (fetching) {
@@ -228,62 +262,90 @@ public final class LogSource {
         int limit = (int) Math.min(demand, settings.maxPollRecords());
         List<StoredRecord> records = store.fetch(dataSource, topic, partitions, positions, limit);
         failure = null;
+        List<Decoded> batch = new ArrayList<>(records.size());
         for (StoredRecord record : records) {
             PartitionProgress partition = owned.get(record.partition());
             if (partition == null || record.offset() != partition.position) {
                 continue; // lost meanwhile (cannot happen on this thread, but cheap to check)
             }
             partition.position = record.offset() + 1;
-            emit(partition, record);
+            Decoded decoded = decode(partition, record);
+            if (decoded == null) {
+                continue;
+            }
+            if (settings.batch()) {
+                batch.add(decoded);
+            } else {
+                emit(decoded.payload(), decoded.metadata(), List.of(decoded.delivery()));
+            }
+        }
+        if (!batch.isEmpty()) {
+            emit(batch.stream().map(Decoded::payload).toList(),
+                    new IncomingLogBatchMetadata(topic.name(), batch.stream().<IncomingLogMetadata<?>> map(Decoded::metadata)
+                            .toList()),
+                    batch.stream().map(Decoded::delivery).toList());
         }
         return !records.isEmpty();
     }
 
-    private void emit(PartitionProgress partition, StoredRecord record) {
+    private record Decoded(Object payload, IncomingLogMetadata<Object> metadata, LogMessage.Delivery delivery) {
+    }
+
+    /** Reads the record's key and payload; one that cannot be read is nacked ({@code null}). */
+    private Decoded decode(PartitionProgress partition, StoredRecord record) {
         Object key;
         Object value;
         java.util.Map<String, String> headers;
+        partition.delivered();
         try {
             key = RecordKeys.deserialize(record.key(), settings.keyType());
             value = codec.decode(record.payload(), record.contentType(), valueType);
             headers = codec.decodeHeaders(record.headers());
         } catch (IllegalArgumentException e) {
             // the log cannot skip a record on its own: it is the channel's failure strategy's call
-            partition.delivered();
             nacked(partition, record.offset(), new IllegalArgumentException("Record " + topic.name() + "-"
                     + record.partition() + "@" + record.offset() + " cannot be read: " + e.getMessage(), e));
-            return;
+            return null;
         }
         Object payload = recordPayload ? Record.of(key, value) : value;
-        IncomingLogMetadata<Object> metadata = new IncomingLogMetadata<>(topic.name(), record.partition(),
-                record.offset(), key, record.timestamp(), headers, settings.groupId());
-        partition.delivered();
+        return new Decoded(payload, new IncomingLogMetadata<>(topic.name(), record.partition(), record.offset(), key,
+                record.timestamp(), headers, settings.groupId()), new LogMessage.Delivery(partition, record.offset()));
+    }
+
+    private void emit(Object payload, Object metadata, List<LogMessage.Delivery> deliveries) {
         inTransit.incrementAndGet();
         context.runOnContext(ignored -> {
-            // a new duplicated context for the record: its handler runs on it
+            // a new duplicated context for the message: its handler runs on it
             Metadata withContext = ContextAwareMessage.captureContextMetadata(metadata);
-            emitter.emit(new LogMessage<>(payload, withContext, partition, record.offset(), this));
+            LogMessage<Object> message = new LogMessage<>(payload, withContext, deliveries, this);
+            if (settings.ackInTransaction()) {
+                withContext.get(LocalContextMetadata.class)
+                        .ifPresent(local -> TransactionalAck.attach(local.context(), message));
+            }
+            emitter.emit(message);
             inTransit.decrementAndGet();
         });
     }
 
     /**
-     * Commits what was acked, then heartbeats: keeps the partitions still being drained, gives up the
-     * drained ones, and starts on the newly owned ones.
+     * Commits what was acked, then heartbeats: gives up the partitions that are no longer this
+     * member's share once drained (every record delivered settled and committed), and starts on the
+     * newly owned ones.
      */
     private void heartbeat(boolean leaving) throws SQLException {
         long now = System.nanoTime();
-        List<Integer> keep = new ArrayList<>();
+        // drained (or past the deadline), and committed just below: given up in this heartbeat
+        List<Integer> released = new ArrayList<>();
         for (PartitionProgress partition : owned.values()) {
-            if (partition.draining && partition.inFlight() > 0 && !leaving
-                    && now - drainDeadlines.getOrDefault(partition.partition, now) < 0) {
-                keep.add(partition.partition);
+            if (partition.draining && (partition.inFlight() == 0
+                    || now - drainDeadlines.getOrDefault(partition.partition, now) >= 0)) {
+                released.add(partition.partition);
             }
         }
         commit(null);
         List<OwnedPartition> nowOwned = store.heartbeat(dataSource, settings.groupId(), topic, memberId,
                 settings.sessionTimeout(), settings.resetToEarliest(), leaving,
-                keep.stream().mapToInt(Integer::intValue).toArray());
+                released.stream().mapToInt(Integer::intValue).toArray());
         failure = null;
         Set<Integer> seen = new HashSet<>();
         for (OwnedPartition partition : nowOwned) {
@@ -346,9 +408,10 @@ public final class LogSource {
             if (committed.contains(partition.partition)) {
                 partition.committedUpTo(offsets[i]);
             } else if (owned.remove(partition.partition, partition)) {
-                LOG.infof("Channel %s lost %s-%d to another member of group %s before committing offset %d: the records"
-                        + " from its last commit on are that member's now", settings.channel(), topic.name(),
-                        partition.partition, settings.groupId(), offsets[i]);
+                LOG.infof("Channel %s lost %s-%d before committing offset %d (it went to another member of group %s,"
+                        + " or the group was moved by a seek): the partition's records from the group's offset on are"
+                        + " read by its owner now", settings.channel(), topic.name(), partition.partition, offsets[i],
+                        settings.groupId());
             }
         }
     }

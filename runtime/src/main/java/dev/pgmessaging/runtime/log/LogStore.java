@@ -13,6 +13,7 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
+import dev.pgmessaging.runtime.api.SeekTo;
 import dev.pgmessaging.runtime.sql.SqlStatements;
 
 /** The log operations of one schema (topics, records, consumer groups), each one statement with bound parameters. */
@@ -144,10 +145,11 @@ public final class LogStore {
     /**
      * One heartbeat of a group member (see group_heartbeat in migration V8).
      *
+     * @param released the partitions the member gives up: no longer its share, and drained
      * @return the partitions the member owns afterwards (none when leaving)
      */
     public List<OwnedPartition> heartbeat(DataSource dataSource, String group, Topic topic, String member,
-            Duration sessionTimeout, boolean resetToEarliest, boolean leaving, int[] draining) throws SQLException {
+            Duration sessionTimeout, boolean resetToEarliest, boolean leaving, int[] released) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql.get("heartbeat"))) {
             statement.setString(1, group);
@@ -156,7 +158,7 @@ public final class LogStore {
             statement.setDouble(4, sessionTimeout.toMillis() / 1000.0);
             statement.setBoolean(5, resetToEarliest);
             statement.setBoolean(6, leaving);
-            statement.setArray(7, intArray(connection, draining));
+            statement.setArray(7, intArray(connection, released));
             List<OwnedPartition> owned = new ArrayList<>();
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
@@ -217,6 +219,36 @@ public final class LogStore {
                 }
             }
             return lags;
+        }
+    }
+
+    /**
+     * Moves a group's committed offsets on a topic, on one partition or all ({@code partition}
+     * {@code null}); the members owning them start again from there at their next heartbeat.
+     *
+     * @return the new committed offset of each partition moved, by partition (empty if there is no such topic)
+     */
+    public java.util.Map<Integer, Long> seek(DataSource dataSource, String group, String topic, Integer partition,
+            SeekTo to) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("seek"))) {
+            statement.setString(1, group);
+            if (partition == null) {
+                statement.setNull(2, java.sql.Types.INTEGER);
+            } else {
+                statement.setInt(2, partition);
+            }
+            statement.setString(3, to.kind());
+            statement.setLong(4, to.offset());
+            statement.setTimestamp(5, to.time() == null ? null : Timestamp.from(to.time()));
+            statement.setString(6, topic);
+            java.util.Map<Integer, Long> moved = new java.util.TreeMap<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    moved.put(rs.getInt(1), rs.getLong(2));
+                }
+            }
+            return moved;
         }
     }
 

@@ -57,6 +57,15 @@ final class PartitionProgress {
         return next;
     }
 
+    /** The offset to commit once {@code offsets} are acked too (they are not marked acked here). */
+    long committableWith(java.util.Set<Long> offsets) {
+        long next = committed;
+        while (offsets.contains(next) || acked.contains(next)) {
+            next++;
+        }
+        return next;
+    }
+
     /** The group committed up to {@code next}: the acks below it are done with. */
     void committedUpTo(long next) {
         committed = next;

@@ -10,6 +10,8 @@ import java.util.function.Function;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
+import dev.pgmessaging.runtime.tx.AckableInTransaction;
+import dev.pgmessaging.runtime.tx.TransactionalAck;
 import io.smallrye.reactive.messaging.providers.MetadataInjectableMessage;
 import io.smallrye.reactive.messaging.providers.locals.ContextAwareMessage;
 
@@ -19,7 +21,7 @@ import io.smallrye.reactive.messaging.providers.locals.ContextAwareMessage;
  * nothing. A nack applies the failure strategy to each message on its own. An ack written by the
  * handler's own transaction ({@link TransactionalAck}) settles them too.
  */
-final class QueueMessage<T> implements ContextAwareMessage<T>, MetadataInjectableMessage<T> {
+final class QueueMessage<T> implements ContextAwareMessage<T>, MetadataInjectableMessage<T>, AckableInTransaction {
 
     private final T payload;
     private final List<ClaimedMessage> claimed;
@@ -77,7 +79,8 @@ final class QueueMessage<T> implements ContextAwareMessage<T>, MetadataInjectabl
      * @throws IllegalStateException when the lease was lost (the message was delivered again
      *         elsewhere): the transaction must not commit
      */
-    boolean ackInTransaction() throws java.sql.SQLException {
+    @Override
+    public boolean ackInTransaction() throws java.sql.SQLException {
         if (settled.get()) {
             return false;
         }
@@ -90,7 +93,8 @@ final class QueueMessage<T> implements ContextAwareMessage<T>, MetadataInjectabl
     }
 
     /** The transaction that deleted the message committed: later acks and nacks do nothing. */
-    void ackedInTransaction() {
+    @Override
+    public void ackedInTransaction() {
         if (settled.compareAndSet(false, true)) {
             claimed.forEach(source::forget);
         }

@@ -21,6 +21,7 @@ import dev.pgmessaging.runtime.api.IncomingQueueMetadata;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
+import dev.pgmessaging.runtime.tx.TransactionalAck;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;

@@ -227,16 +227,16 @@ CREATE TABLE {schema}.consumer_group_partition (
 ) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 100);
 
 -- One heartbeat of a member: records it alive (or gone, when p_leaving), forgets the members whose
--- session expired, gives up the partitions that are no longer the member's share (except those it
--- is still draining, p_draining: records of theirs are still being processed) and takes those of
--- its share that nobody alive owns. A partition still owned by a live member is taken once that
--- member has given it up, at one of its next heartbeats: so a partition is never processed by two
--- members at once. A partition that gets its first owner starts at the earliest record still kept
--- (p_reset_earliest) or after the latest one. Returns the partitions the member owns afterwards,
--- whether each is still its share (false: give it up once drained), its epoch, committed offset and
--- the earliest offset still kept. Heartbeats of one group and topic take turns (advisory lock).
+-- session expired, gives up the partitions the member released (p_released: no longer its share,
+-- and drained: every record it delivered is settled and committed) and takes those of its share that
+-- nobody alive owns. A partition that is no longer a member's share stays its own until it releases
+-- it, at one of its next heartbeats: so a partition is never processed by two members at once. A
+-- partition that gets its first owner starts at the earliest record still kept (p_reset_earliest)
+-- or after the latest one. Returns the partitions the member owns afterwards, whether each is still
+-- its share (false: drain it, then release it), its epoch, committed offset and the earliest offset
+-- still kept. Heartbeats of one group and topic take turns (advisory lock).
 CREATE FUNCTION {schema}.group_heartbeat(p_group text, p_topic_id integer, p_member text,
-        p_session_timeout float8, p_reset_earliest boolean, p_leaving boolean, p_draining integer[])
+        p_session_timeout float8, p_reset_earliest boolean, p_leaving boolean, p_released integer[])
     RETURNS TABLE (partition integer, assigned boolean, epoch bigint, committed_offset bigint, low_watermark bigint)
     LANGUAGE plpgsql
 AS $$
@@ -273,7 +273,7 @@ BEGIN
     UPDATE {schema}.consumer_group_partition AS g SET owner = NULL
     WHERE g.group_id = p_group AND g.topic_id = p_topic_id AND g.owner = p_member
       AND g.partition % cardinality(v_live) <> v_index
-      AND g.partition <> ALL (coalesce(p_draining, '{}'));
+      AND g.partition = ANY (coalesce(p_released, '{}'));
 
     UPDATE {schema}.consumer_group_partition AS g
     SET owner = p_member,
@@ -291,5 +291,48 @@ BEGIN
     FROM {schema}.consumer_group_partition AS g
     WHERE g.group_id = p_group AND g.topic_id = p_topic_id AND g.owner = p_member
     ORDER BY g.partition;
+END
+$$;
+
+-- Moves a group's committed offset on one partition of a topic (p_partition) or on all of them
+-- (NULL): to the earliest record kept ('earliest'), after the latest ('latest'), to p_offset
+-- ('offset', kept within what the partition holds) or to the first record appended at or after
+-- p_time ('time'; the log end offset if none was). Whoever owns those partitions loses them (the
+-- epoch changes, so their commits no longer count) and takes them again at its next heartbeat,
+-- from the new offset. Returns the partitions and the offsets they were moved to.
+CREATE FUNCTION {schema}.seek_group(p_group text, p_topic_id integer, p_partition integer, p_to text,
+        p_offset bigint, p_time timestamptz)
+    RETURNS TABLE (partition integer, committed_offset bigint)
+    LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+DECLARE
+    v_partitions integer;
+BEGIN
+    IF p_to NOT IN ('earliest', 'latest', 'offset', 'time') THEN
+        RAISE EXCEPTION 'unknown seek position %', p_to USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtextextended('{schema_name}.group/' || p_group || '/' || p_topic_id, 0));
+    SELECT t.partitions INTO v_partitions FROM {schema}.topic AS t WHERE t.id = p_topic_id;
+    INSERT INTO {schema}.consumer_group_partition (group_id, topic_id, partition)
+    SELECT p_group, p_topic_id, p FROM generate_series(0, v_partitions - 1) AS p
+    ON CONFLICT DO NOTHING;
+    RETURN QUERY
+    UPDATE {schema}.consumer_group_partition AS g
+    SET owner = NULL,
+        epoch = g.epoch + 1,
+        committed_at = now(),
+        committed_offset = CASE p_to
+            WHEN 'earliest' THEN {schema}.log_start_offset(p_topic_id, g.partition)
+            WHEN 'latest' THEN {schema}.log_end_offset(p_topic_id, g.partition)
+            WHEN 'offset' THEN least(greatest(p_offset, {schema}.log_start_offset(p_topic_id, g.partition)),
+                                     {schema}.log_end_offset(p_topic_id, g.partition))
+            ELSE coalesce((SELECT r."offset" FROM {schema}.log_record AS r
+                           WHERE r.topic_id = p_topic_id AND r.partition = g.partition AND r.appended_at >= p_time
+                           ORDER BY r.appended_at, r."offset" LIMIT 1),
+                          {schema}.log_end_offset(p_topic_id, g.partition))
+            END
+    WHERE g.group_id = p_group AND g.topic_id = p_topic_id AND (p_partition IS NULL OR g.partition = p_partition)
+    RETURNING g.partition, g.committed_offset;
 END
 $$;

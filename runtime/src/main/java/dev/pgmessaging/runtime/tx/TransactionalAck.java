@@ -1,4 +1,4 @@
-package dev.pgmessaging.runtime.queue;
+package dev.pgmessaging.runtime.tx;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -14,13 +14,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.impl.ContextInternal;
 
 /**
- * Exactly-once effects: when the handler of a queue message begins a transaction (an
+ * Exactly-once effects: when the handler of a message begins a transaction (an
  * {@code @Transactional} {@code @Incoming} method, or {@code QuarkusTransaction} in a {@code @Blocking} one), the
- * message is deleted in that transaction, just before it commits. The handler's writes and the ack
- * then commit together or not at all: an exception rolls both back (and the message is delivered
- * again, as its failure strategy says); once committed, the message is gone for good. The ack is
- * fenced like any other: if the lease was lost meanwhile (the message was delivered again
- * elsewhere), the transaction is rolled back instead of committing the effects a second time.
+ * message is acked in that transaction, just before it commits: a queue message is deleted, a
+ * record's offset is committed for its group. The handler's writes and the ack then commit together
+ * or not at all: an exception rolls both back (and the message is delivered again, as its failure
+ * strategy says); once committed, the message is done for good. The ack is fenced like any other:
+ * if the lease or the partition was lost meanwhile (the message was delivered again elsewhere),
+ * the transaction is rolled back instead of committing the effects a second time.
  * <p>
  * The message reaches the transaction through the Vert.x context it is handled on: each message
  * gets a duplicated context of its own, and blocking handlers run with it as their current context.
@@ -34,7 +35,7 @@ public class TransactionalAck {
     TransactionSynchronizationRegistry synchronizations;
 
     /** Makes the message the one a transaction begun on its context (where its handler runs) acks. */
-    static void attach(Context messageContext, QueueMessage<?> message) {
+    public static void attach(Context messageContext, AckableInTransaction message) {
         ((ContextInternal) messageContext).localContextData().put(KEY, message);
     }
 
@@ -43,17 +44,17 @@ public class TransactionalAck {
             return;
         }
         // kept attached: if this transaction rolls back, the next one the handler begins acks it
-        if (context.localContextData().get(KEY) instanceof QueueMessage<?> message) {
+        if (context.localContextData().get(KEY) instanceof AckableInTransaction message) {
             synchronizations.registerInterposedSynchronization(new AckBeforeCommit(message));
         }
     }
 
-    /** Deletes the message before the commit; marks it settled once the commit happened. */
+    /** Acks the message before the commit; marks it settled once the commit happened. */
     private static final class AckBeforeCommit implements Synchronization {
-        private final QueueMessage<?> message;
+        private final AckableInTransaction message;
         private boolean deleted;
 
-        AckBeforeCommit(QueueMessage<?> message) {
+        AckBeforeCommit(AckableInTransaction message) {
             this.message = message;
         }
 
