@@ -8,11 +8,15 @@ import jakarta.transaction.Transactional;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
+import dev.pgmessaging.runtime.api.OutgoingLogMetadata;
+
 /**
- * Places orders: the order row and its {@link OrderPlaced} message are written in one
- * transaction (transactional outbox), so the message exists if and only if the order does.
+ * Places orders: the order row, its {@link OrderPlaced} message on the fulfilment queue and its
+ * record on the order event log are written in one transaction (transactional outbox), so the
+ * message and the record exist if and only if the order does.
  */
 @ApplicationScoped
 public class OrderService {
@@ -22,6 +26,9 @@ public class OrderService {
     @Inject
     @Channel("order-placed")
     Emitter<OrderPlaced> orderPlaced;
+    @Inject
+    @Channel("order-events")
+    Emitter<OrderPlaced> orderEvents;
 
     @Transactional
     public PurchaseOrder place(OrderRequest request) {
@@ -32,7 +39,11 @@ public class OrderService {
         order.placedAt = Instant.now();
         order.persist();
         order.flush(); // assigns the id carried by the message
-        orderPlaced.send(new OrderPlaced(order.id, order.product, order.quantity));
+        OrderPlaced placed = new OrderPlaced(order.id, order.product, order.quantity);
+        orderPlaced.send(placed);
+        // keyed by product: the events of one product are read in order
+        orderEvents.send(Message.of(placed).addMetadata(OutgoingLogMetadata.<String> builder()
+                .withKey(order.product).build()));
         LOG.infof("Order %d placed (%d x %s) and queued in the same transaction", order.id, order.quantity,
                 order.product);
         return order;
