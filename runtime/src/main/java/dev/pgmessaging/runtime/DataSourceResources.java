@@ -30,10 +30,13 @@ final class DataSourceResources {
     private final ExchangeStore exchanges;
     private final LogStore logs;
     private final StorageSweeper sweeper;
+    /** Whether channels create their topics (schema-management=create) or only find them. */
+    private final boolean createsTopics;
     private QueueWakeups wakeups;
 
-    private DataSourceResources(String name, AgroalDataSource dataSource, String schema) {
+    private DataSourceResources(String name, AgroalDataSource dataSource, String schema, boolean createsTopics) {
         this.name = name;
+        this.createsTopics = createsTopics;
         this.dataSource = dataSource;
         this.queues = new QueueStore(schema);
         this.exchanges = new ExchangeStore(schema);
@@ -48,7 +51,8 @@ final class DataSourceResources {
                         + "' (configure quarkus.datasource" + (DataSourceUtil.isDefault(name) ? "" : ".\"" + name + "\"")
                         + ".* with db-kind=postgresql)"));
         new SchemaManager(config.schema()).apply(dataSource, config.schemaManagement());
-        DataSourceResources resources = new DataSourceResources(name, dataSource, config.schema());
+        DataSourceResources resources = new DataSourceResources(name, dataSource, config.schema(),
+                config.schemaManagement() == PostgresMessagingConfig.SchemaManagement.CREATE);
         ConfiguredExchanges.declare(resources, config.exchanges());
         return resources;
     }
@@ -77,7 +81,18 @@ final class DataSourceResources {
             String channel) {
         Topic topic;
         try {
-            topic = logs.createTopic(dataSource, name, partitions, retention);
+            if (createsTopics) {
+                topic = logs.createTopic(dataSource, name, partitions, retention);
+            } else {
+                topic = logs.findTopic(dataSource, name);
+                if (topic == null) {
+                    throw new IllegalArgumentException("Invalid channel configuration: mp.messaging." + direction + "."
+                            + channel + ".topic=" + name + ": there is no such topic, and schema-management is not"
+                            + " create, so the connector does not create it: create it with SELECT <schema>.create_topic('"
+                            + name + "', " + partitions + ", "
+                            + (retention == null ? "NULL" : "interval '" + retention + "'") + ")");
+                }
+            }
             sweeper.maintainLogSegments();
         } catch (SQLException e) {
             throw new IllegalStateException("Could not create topic '" + name + "' in datasource " + this.name + ": "

@@ -8,6 +8,10 @@
 SELECT topic_id, partitions, extract(epoch FROM retention)
 FROM {schema}.create_topic(?, ?, make_interval(secs => ?));
 
+-- name: find-topic
+-- The topic's id, partition count and retention in seconds, if it exists.
+SELECT id, partitions, extract(epoch FROM retention) FROM {schema}.topic WHERE name = ?;
+
 -- name: append
 -- Appends records (parallel arrays: partition, key, content type, headers, payload, timestamp),
 -- returning each one's position in the arrays (from 1) and offset; then notifies the consumers.

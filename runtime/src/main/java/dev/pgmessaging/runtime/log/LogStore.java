@@ -58,6 +58,22 @@ public final class LogStore {
         }
     }
 
+    /** The topic as stored, or {@code null} if there is no such topic. */
+    public Topic findTopic(DataSource dataSource, String name) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("find-topic"))) {
+            statement.setString(1, name);
+            try (ResultSet rs = statement.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                double seconds = rs.getDouble(3);
+                Duration stored = rs.wasNull() ? null : Duration.ofMillis(Math.round(seconds * 1000));
+                return new Topic(rs.getInt(1), name, rs.getInt(2), stored);
+            }
+        }
+    }
+
     /** Creates the topic unless it exists; returns it as stored. */
     public Topic createTopic(DataSource dataSource, String name, int partitions, Duration retention) throws SQLException {
         try (Connection connection = dataSource.getConnection();
