@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The benchmark driver: builds the benchmark application (bench/), starts what it measures on
+# loopback, runs every scenario on every connector in alternation (A B A B ...), prints each
+# run's figures and a markdown table of medians and ratios, and stops everything it started.
+#
+#   bench/run.sh [--smoke] [--pairs N]
+#
+# Connectors: pgqueue (postgres, queue model) and pglog (postgres, log model), against the
+# machine's PostgreSQL server (scripts/postgres-server.sh, synchronous_commit on); rabbitmq
+# (smallrye-rabbitmq, Debian's rabbitmq-server, installed with apt if missing) and kafka
+# (smallrye-kafka, a single-node KRaft broker run from the Maven Central jars).
+# Ratios: pgqueue/rabbitmq and pglog/kafka, the median of the ratios of runs made side by side.
+#
+# --smoke: a few thousand messages, the postgres connectors only (CI runs it so that the harness
+# cannot rot). The full run takes about half an hour.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SMOKE=false
+PAIRS=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) SMOKE=true; PAIRS=1 ;;
+    --pairs) PAIRS=$2; shift ;;
+    *) echo "usage: $0 [--smoke] [--pairs N]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+# the environment may override the sizes (MESSAGES, RATE, DURATION) and the CONNECTORS
+if $SMOKE; then
+  MESSAGES=${MESSAGES:-5000}; RATE=${RATE:-200}; DURATION=${DURATION:-3s}; CONNECTORS=${CONNECTORS:-"pgqueue pglog"}
+else
+  MESSAGES=${MESSAGES:-300000}; RATE=${RATE:-1000}; DURATION=${DURATION:-20s}
+  CONNECTORS=${CONNECTORS:-"pgqueue rabbitmq pglog kafka"}
+fi
+WORK=$(mktemp -d)
+KAFKA_PID=
+RABBIT_STARTED=false
+
+cleanup() {
+  [ -n "$KAFKA_PID" ] && { kill "$KAFKA_PID" 2>/dev/null || true; wait "$KAFKA_PID" 2>/dev/null || true; }
+  $RABBIT_STARTED && { RABBITMQ_NODENAME=rabbit@localhost rabbitmqctl stop >/dev/null 2>&1 || true; epmd -kill >/dev/null 2>&1 || true; }
+  scripts/postgres-server.sh stop
+}
+trap cleanup EXIT
+
+eval "$(scripts/postgres-server.sh start | grep '^export')"
+./mvnw -B -q -Pbench package -DskipTests -pl bench -am >&2
+
+if [[ " $CONNECTORS " == *" rabbitmq "* ]]; then
+  if ! command -v rabbitmq-server >/dev/null; then
+    echo "Installing rabbitmq-server..." >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rabbitmq-server >&2
+  fi
+  RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODENAME=rabbit@localhost rabbitmq-server -detached >&2
+  RABBIT_STARTED=true
+  # the node registers a moment after -detached returns; await_startup fails until it has
+  for _ in $(seq 1 60); do
+    RABBITMQ_NODENAME=rabbit@localhost rabbitmqctl -q await_startup >/dev/null 2>&1 && break
+    sleep 1
+  done
+fi
+
+if [[ " $CONNECTORS " == *" kafka "* ]]; then
+  ./mvnw -B -q -f bench/kafka/pom.xml dependency:copy-dependencies -DoutputDirectory=target/libs >&2
+  cat > "$WORK/kafka.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:19093
+listeners=PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093
+advertised.listeners=PLAINTEXT://127.0.0.1:19092
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$WORK/kafka-data
+num.partitions=4
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+PROPS
+  KAFKA_CP="bench/kafka/target/libs/*"
+  java -cp "$KAFKA_CP" kafka.tools.StorageTool format -c "$WORK/kafka.properties" \
+      -t "$(java -cp "$KAFKA_CP" kafka.tools.StorageTool random-uuid)" >&2
+  java -Xmx1G -Xms1G -cp "$KAFKA_CP" kafka.Kafka "$WORK/kafka.properties" > "$WORK/kafka.log" 2>&1 &
+  KAFKA_PID=$!
+  for _ in $(seq 1 60); do
+    (echo > /dev/tcp/127.0.0.1/19092) 2>/dev/null && break
+    sleep 1
+  done
+fi
+
+# CPU seconds used so far by what carries a connector's messages. PostgreSQL: every server process,
+# plus what the exited ones used (backends end with the application's connections; the postmaster
+# reaped them, so their time is in its cutime and cstime).
+broker_cpu() {
+  local pids
+  case "$1" in
+    pg*) pids=$(pgrep -u postgres -x postgres || true) ;;
+    rabbitmq) pids=$(pgrep -x beam.smp || true) ;;
+    kafka) pids=$KAFKA_PID ;;
+  esac
+  local postmaster
+  postmaster=$(pgrep -o -u postgres -x postgres || true)
+  for pid in $pids; do
+    # fields 14-17 of /proc/<pid>/stat: utime, stime, cutime, cstime (in clock ticks)
+    awk -v all="$([ "$pid" = "$postmaster" ] && echo 1 || echo 0)" \
+        '{ sub(/^.*\) /, ""); t = $12 + $13; if (all) t += $14 + $15; print t }' "/proc/$pid/stat" 2>/dev/null || true
+  done | awk -v hz="$(getconf CLK_TCK)" '{s += $1} END {printf "%.2f", s / hz}'
+}
+
+RESULTS="$WORK/results"
+run=0
+# one run: connector, scenario, extra -D options; appends its RESULT line with the pair number
+bench() {
+  local pair=$1 connector=$2 scenario=$3; shift 3
+  run=$((run + 1))
+  local before after line
+  before=$(broker_cpu "$connector")
+  line=$(java -Dquarkus.profile="$connector" -Dbench.scenario="$scenario" -Dbench.run="$run" \
+      -Dquarkus.messaging.postgres.schema="bench_$run" "$@" \
+      -jar bench/target/quarkus-app/quarkus-run.jar | grep '^RESULT ') || {
+    echo "run $run ($connector $scenario) failed" >&2; return 1; }
+  after=$(broker_cpu "$connector")
+  echo "$line pair=$pair broker_cpu_s=$(awk -v a="$after" -v b="$before" 'BEGIN {printf "%.2f", a - b}')" \
+    | tee -a "$RESULTS" >&2
+}
+
+for pair in $(seq 1 "$PAIRS"); do
+  for connector in $CONNECTORS; do
+    bench "$pair" "$connector" throughput -Dbench.messages="$MESSAGES"
+  done
+  for connector in $CONNECTORS; do
+    bench "$pair" "$connector" latency -Dbench.rate="$RATE" -Dbench.duration="$DURATION"
+  done
+done
+
+echo "Machine: $(nproc) CPUs, $(free -g | awk '/Mem:/ {print $2}') GiB, $(. /etc/os-release && echo "$PRETTY_NAME"),"\
+  "$(java -version 2>&1 | head -1), $(psql --version 2>/dev/null || echo PostgreSQL)"
+python3 bench/summary.py "$RESULTS"
