@@ -85,7 +85,7 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
 @ConnectorAttribute(name = "commit-interval", type = "string", direction = INCOMING, defaultValue = "1s",
         description = "With `topic` and `commit-strategy=throttled`: how often acked offsets are committed. A duration.")
 @ConnectorAttribute(name = "max-poll-records", type = "int", direction = INCOMING, defaultValue = "500",
-        description = "With `topic`: the most records read from each partition by one statement.")
+        description = "With `topic`: how many records the channel reads ahead of its handler (records handed over and not acked yet), as a Kafka consumer does; also the most one statement reads from a partition.")
 @ConnectorAttribute(name = "seek", type = "string", direction = INCOMING,
         description = "With `topic`: moves the channel's group on the topic at startup, before it reads: to `earliest` (replay everything kept), `latest` (skip what was not read yet), an offset (on every partition), or an ISO-8601 instant (the first record appended at or after it, on each partition). It applies at every start of every instance: set it for one deployment, then remove it. `PostgresConnector.seek` does the same at any time.")
 @ConnectorAttribute(name = "key-type", type = "string", direction = INCOMING, defaultValue = "java.lang.String",

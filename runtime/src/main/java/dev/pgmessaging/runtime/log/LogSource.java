@@ -81,6 +81,12 @@ public final class LogSource {
     private final AtomicBoolean ackedSinceCommit = new AtomicBoolean();
     /** Records read and not yet handed to the emitter (emission hops to the Vert.x context). */
     private final AtomicLong inTransit = new AtomicLong();
+    /**
+     * Records handed to downstream and not acked or nacked yet. The channel reads ahead of its
+     * handler up to {@code max-poll-records} of them, as a Kafka consumer does, so that one statement
+     * brings many records instead of the one or two a handler asks for at a time.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger unsettled = new java.util.concurrent.atomic.AtomicInteger();
     private final Thread thread;
     private volatile MultiEmitter<? super Message<?>> emitter;
     private volatile boolean running = true;
@@ -144,11 +150,20 @@ public final class LogSource {
             ackedSinceCommit.set(true);
             wake.run();
         }
+        settled();
+    }
+
+    /** One record fewer ahead of the handler; at half the read-ahead, time to read more. */
+    private void settled() {
+        if (unsettled.decrementAndGet() == settings.maxPollRecords() / 2) {
+            wake.run();
+        }
     }
 
     void nacked(PartitionProgress partition, long offset, Throwable reason) {
         if (settings.failOnNack()) {
             partition.abandoned();
+            settled();
             failChannel(reason);
             return;
         }
@@ -239,14 +254,14 @@ public final class LogSource {
     }
 
     /**
-     * Reads what the partitions this member owns hold past their positions, as far as downstream
-     * asked, and emits it.
+     * Reads what the partitions this member owns hold past their positions, up to
+     * {@code max-poll-records} records ahead of the handler, and emits it.
      *
      * @return whether records were read (there may be more)
      */
     private boolean fetch() throws SQLException {
-        long demand = emitter.requested() - inTransit.get();
-        if (!fetching || demand <= 0) {
+        int room = settings.maxPollRecords() - unsettled.get();
+        if (!fetching || room <= 0) {
             return false;
         }
         List<PartitionProgress> readable = owned.values().stream().filter(p -> !p.draining).toList();
@@ -259,8 +274,8 @@ public final class LogSource {
             partitions[i] = readable.get(i).partition;
             positions[i] = readable.get(i).position;
         }
-        int limit = (int) Math.min(demand, settings.maxPollRecords());
-        List<StoredRecord> records = store.fetch(dataSource, topic, partitions, positions, limit);
+        // per partition: with several partitions a read may bring more, never more than their count times this
+        List<StoredRecord> records = store.fetch(dataSource, topic, partitions, positions, room);
         failure = null;
         List<Decoded> batch = new ArrayList<>(records.size());
         for (StoredRecord record : records) {
@@ -297,6 +312,7 @@ public final class LogSource {
         Object value;
         java.util.Map<String, String> headers;
         partition.delivered();
+        unsettled.incrementAndGet();
         try {
             key = RecordKeys.deserialize(record.key(), settings.keyType());
             value = codec.decode(record.payload(), record.contentType(), valueType);
