@@ -50,11 +50,7 @@ final class PartitionProgress {
 
     /** The offset to commit now: the first one from the last commit on that has not been acked. */
     long committable() {
-        long next = committed;
-        while (acked.contains(next)) {
-            next++;
-        }
-        return next;
+        return committableWith(java.util.Set.of());
     }
 
     /** The offset to commit once {@code offsets} are acked too (they are not marked acked here). */
