@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.pgmessaging.runtime.payload.PayloadCodec;
+import dev.pgmessaging.runtime.queue.IdleQueuePoller;
 import dev.pgmessaging.runtime.queue.QueueConsumerSettings;
 import dev.pgmessaging.runtime.queue.QueueSource;
 import dev.pgmessaging.runtime.queue.QueueStore;
@@ -52,7 +53,10 @@ class GracefulShutdownTest {
                 Duration.ofMinutes(5), Duration.ofMillis(100), false, null,
                 FailureStrategy.of(FailureStrategy.DEAD_LETTER, 5, new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1))),
                 Duration.ofHours(1), Duration.ofMillis(500), true, false, false, false, false);
-        QueueSource source = new QueueSource(settings, dataSource, store, new PayloadCodec(new ObjectMapper()), null, vertx);
+        IdleQueuePoller poller = new IdleQueuePoller(dataSource, store, "test");
+        poller.start();
+        QueueSource source = new QueueSource(settings, dataSource, store, new PayloadCodec(new ObjectMapper()), null,
+                poller, vertx);
         List<Message<?>> received = new CopyOnWriteArrayList<>();
         source.stream().subscribe().with(received::add);
         await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 5);
@@ -63,6 +67,7 @@ class GracefulShutdownTest {
         source.stopClaiming();
         source.awaitSettled(System.nanoTime()); // gives up on the three after 500 ms
         source.stop();
+        poller.close();
 
         assertEquals(3, Rows.count(dataSource, SCHEMA, "jobs"), "acked messages deleted, the others kept");
         assertEquals(3, Rows.queryLong(dataSource, "SELECT count(*) FROM \"" + SCHEMA + "\".queue_message "

@@ -11,6 +11,7 @@ import dev.pgmessaging.runtime.exchange.ExchangeType;
 import dev.pgmessaging.runtime.log.LogStore;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
 import dev.pgmessaging.runtime.queue.QueueStore;
+import dev.pgmessaging.runtime.queue.IdleQueuePoller;
 import dev.pgmessaging.runtime.queue.QueueWakeups;
 import dev.pgmessaging.runtime.schema.SchemaManager;
 import io.quarkus.agroal.runtime.AgroalDataSourceUtil;
@@ -18,7 +19,7 @@ import io.quarkus.datasource.common.runtime.DataSourceUtil;
 
 /**
  * What the connector keeps per datasource: the pool, the queue and exchange statements of the
- * schema, the notification listener and the storage sweeper, shared by every channel
+ * schema, the notification listener, the idle queue poller and the storage sweeper, shared by every channel
  * using that datasource. Opening it brings the schema up to date first, then declares the
  * configured exchanges.
  */
@@ -33,6 +34,7 @@ final class DataSourceResources {
     /** Whether channels create their topics (schema-management=create) or only find them. */
     private final boolean createsTopics;
     private QueueWakeups wakeups;
+    private IdleQueuePoller poller;
 
     private DataSourceResources(String name, AgroalDataSource dataSource, String schema, boolean createsTopics) {
         this.name = name;
@@ -156,8 +158,19 @@ final class DataSourceResources {
         return wakeups;
     }
 
+    synchronized IdleQueuePoller poller() {
+        if (poller == null) {
+            poller = new IdleQueuePoller(dataSource, queues, name);
+            poller.start();
+        }
+        return poller;
+    }
+
     synchronized void close() {
         sweeper.close();
+        if (poller != null) {
+            poller.close();
+        }
         if (wakeups != null) {
             wakeups.close();
         }

@@ -109,7 +109,7 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
 @ConnectorAttribute(name = "ack-mode", type = "string", direction = INCOMING, defaultValue = "delete",
         description = "What an ack does with the message: `delete` it, or `archive` it: move it to the archive table, where it is kept for `quarkus.messaging.postgres.archive-retention` (in daily partitions, dropped whole when they are older).")
 @ConnectorAttribute(name = "poll-interval", type = "string", direction = INCOMING, defaultValue = "2s",
-        description = "How often an idle consumer looks for messages without being notified: the backstop for lost notifications and the delay before a message whose visibility timeout expired is redelivered to an idle consumer. A duration.")
+        description = "How often an idle consumer looks for messages without being notified: the backstop for lost notifications and the delay before a message whose visibility timeout expired is redelivered to an idle consumer. A duration. The idle consumers of an application are looked for together, in one statement per round whatever the number of queues.")
 @ConnectorAttribute(name = "failure-strategy", type = "string", direction = INCOMING,
         description = "What to do with a message whose processing failed (nacked, or its handler threw). Queue channels (default `dead-letter`): `dead-letter`: deliver it again after a backoff until it was delivered `max-attempts` times, then move it to the `dead-letter-queue`. `retry`: the same, but drop it (with an error log) after the last attempt. `ignore`: log and ack it. `fail`: give it back to the queue at once and stop the channel. Topic channels (default `fail`, as the Kafka connector): `fail` stops the channel, the record and those after it stay uncommitted; `ignore` logs the failure and commits past the record.")
 @ConnectorAttribute(name = "max-attempts", type = "int", direction = INCOMING, defaultValue = "5",
@@ -197,7 +197,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
             ds.bind(channel.binding(), type);
         }
         QueueSource source = new QueueSource(channel.queue(), ds.dataSource(), ds.queues(), codec(),
-                channel.queue().listen() ? ds.wakeups() : null, execution.vertx().getDelegate());
+                channel.queue().listen() ? ds.wakeups() : null, ds.poller(), execution.vertx().getDelegate());
         sources.add(source);
         return source.stream();
     }

@@ -54,27 +54,14 @@ WHERE ?;
 SELECT * FROM {schema}.claim_messages(?, ?, ?, ?, ?, ?);
 
 -- name: ack
--- Deletes acknowledged messages, a batch at a time; only rows still leased by the
--- delivery being acked (same token) are removed.
-DELETE FROM {schema}.queue_message AS m
-USING unnest(?::bigint[], ?::bigint[]) AS a(id, token)
-WHERE m.id = a.id AND m.lease_token = a.token;
+-- Deletes acknowledged messages, a batch at a time (ids and lease tokens side by side); only rows
+-- still leased by the delivery being acked are removed. Returns how many were. The statements that
+-- settle messages are functions so that their plans cannot go stale (migration V9 says why).
+SELECT {schema}.ack_messages(?::bigint[], ?::bigint[]);
 
 -- name: ack-archive
--- Like ack, for ack-mode=archive: the acked messages move to the archive (a partition of the day,
--- which maintain-archive creates ahead of time), payload included even when it was shared.
-WITH acked AS (
-    DELETE FROM {schema}.queue_message AS m
-    USING unnest(?::bigint[], ?::bigint[]) AS a(id, token)
-    WHERE m.id = a.id AND m.lease_token = a.token
-    RETURNING m.*
-)
-INSERT INTO {schema}.queue_archive
-    (id, queue, priority, attempts, enqueued_at, message_key, dedup_key, exchange, routing_key, content_type,
-     headers, payload)
-SELECT id, queue, priority, attempts, enqueued_at, message_key, dedup_key, exchange, routing_key, content_type,
-       headers, coalesce(payload, (SELECT b.payload FROM {schema}.message_body AS b WHERE b.id = acked.body_id))
-FROM acked;
+-- Like ack, for ack-mode=archive: the acked messages move to the archive.
+SELECT {schema}.archive_messages(?::bigint[], ?::bigint[]);
 
 -- name: maintain-archive
 -- Creates the archive's partitions for today and the next two days, and drops those older than the
@@ -84,29 +71,13 @@ SELECT {schema}.maintain_archive(make_interval(secs => ?), 2);
 -- name: release
 -- Gives leased messages back to the queue, each visible again after its own delay in seconds
 -- (0 for at once, a backoff for a retry), a batch at a time (same fencing rule as ack).
-UPDATE {schema}.queue_message AS m
-SET visible_at = now() + make_interval(secs => a.delay), lease_token = NULL
-FROM unnest(?::bigint[], ?::bigint[], ?::float8[]) AS a(id, token, delay)
-WHERE m.id = a.id AND m.lease_token = a.token;
+SELECT {schema}.release_messages(?::bigint[], ?::bigint[], ?::float8[]);
 
 -- name: dead-letter
--- Moves one leased message to a dead-letter queue in one statement, keeping its key,
--- content type and payload, and recording in its headers why and from where it came.
-WITH moved AS (
-    DELETE FROM {schema}.queue_message
-    WHERE id = ? AND lease_token = ?
-    RETURNING queue, attempts, message_key, content_type, headers, payload, body_id, exchange, routing_key
-)
-INSERT INTO {schema}.queue_message
-    (queue, message_key, content_type, headers, payload, body_id, exchange, routing_key)
-SELECT ?, message_key, content_type,
-       coalesce(headers, '{}'::jsonb) || jsonb_build_object(
-           'dead-letter-reason', ?::text,
-           'dead-letter-exception-class-name', ?::text,
-           'dead-letter-queue', queue,
-           'dead-letter-attempts', attempts::text),
-       payload, body_id, exchange, routing_key
-FROM moved;
+-- Moves one leased message to a dead-letter queue, keeping its key, content type and payload, and
+-- recording in its headers why and from where it came: message id, lease token, dead-letter queue,
+-- reason, exception class. Returns 1, or 0 if the lease was lost.
+SELECT {schema}.dead_letter_message(?, ?, ?, ?, ?);
 
 -- name: rotate-slots
 -- One step of the rotation of the message table's slots (rotate_queue_slots, in migration V7):
@@ -118,7 +89,13 @@ SELECT {schema}.rotate_queue_slots(?, ?);
 -- Renews the leases of messages whose handlers are still running (heartbeat): visible again
 -- only a full visibility timeout (seconds) from now. Only the current delivery (same token)
 -- can renew its lease.
-UPDATE {schema}.queue_message AS m
-SET visible_at = now() + make_interval(secs => ?)
-FROM unnest(?::bigint[], ?::bigint[]) AS a(id, token)
-WHERE m.id = a.id AND m.lease_token = a.token;
+SELECT {schema}.extend_leases(?, ?::bigint[], ?::bigint[]);
+
+-- name: queues-with-visible-messages
+-- Which of the given queues have a message to claim (the idle consumers' poll, IdleQueuePoller).
+SELECT {schema}.queues_with_visible_messages(?::text[]);
+
+-- name: commit-without-flush
+-- The rest of the transaction commits without waiting for its WAL to be flushed (the statements
+-- on leases: QueueStore.withoutFlush says why that is safe).
+SELECT set_config('synchronous_commit', 'off', true);

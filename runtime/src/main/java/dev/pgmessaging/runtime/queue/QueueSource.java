@@ -36,9 +36,9 @@ import io.vertx.core.impl.VertxInternal;
  * (through the failure strategy) or dead-lettered ({@link Settlements}), renews the leases of
  * messages still being processed ({@link Leases}), then leases as many messages as downstream
  * asked for and the prefetch allows (one claim statement, which also expires what outlived its
- * time to live), and otherwise sleeps until a notification, a request, a settlement or the poll
- * interval wakes it. Messages are emitted on a Vert.x duplicated context, as the other
- * connectors do, so that blocking and non-blocking handlers behave as usual.
+ * time to live), and otherwise sleeps until a notification, a request, a settlement or the idle
+ * poller ({@link IdleQueuePoller}) wakes it. Messages are emitted on a Vert.x duplicated context,
+ * as the other connectors do, so that blocking and non-blocking handlers behave as usual.
  */
 public final class QueueSource {
 
@@ -49,6 +49,7 @@ public final class QueueSource {
     private final QueueStore store;
     private final PayloadCodec codec;
     private final QueueWakeups wakeups;
+    private final IdleQueuePoller poller;
     private final Context context;
     private final BlockingQueue<Boolean> wakeSignal = new ArrayBlockingQueue<>(1);
     private final Runnable wake = () -> wakeSignal.offer(Boolean.TRUE);
@@ -71,7 +72,7 @@ public final class QueueSource {
     private volatile String failure;
 
     public QueueSource(QueueConsumerSettings settings, DataSource dataSource, QueueStore store, PayloadCodec codec,
-            QueueWakeups wakeups, Vertx vertx) {
+            QueueWakeups wakeups, IdleQueuePoller poller, Vertx vertx) {
         this.settings = settings;
         this.failureStrategy = settings.failureStrategy();
         this.leaseAhead = settings.maxLeaseDuration().compareTo(settings.visibilityTimeout()) > 0;
@@ -83,6 +84,7 @@ public final class QueueSource {
         this.store = store;
         this.codec = codec;
         this.wakeups = wakeups;
+        this.poller = poller;
         // A context of its own, not the caller's: messages are handled on contexts duplicated from
         // it, and the ordered blocking tasks (@Blocking handlers) of all contexts duplicated from one
         // context run one at a time, so channels sharing one would never run their handlers in parallel.
@@ -99,6 +101,7 @@ public final class QueueSource {
             if (wakeups != null) {
                 wakeups.register(settings.queue(), wake);
             }
+            poller.register(settings.queue(), wake, settings.pollInterval());
             thread.start();
         }, BackPressureStrategy.BUFFER);
     }
@@ -123,7 +126,7 @@ public final class QueueSource {
 
     /** Deletes the messages at once, in the calling thread's transaction; false if a lease was lost. */
     boolean ackInTransaction(List<ClaimedMessage> messages) throws SQLException {
-        return store.ack(dataSource, messages.stream().mapToLong(ClaimedMessage::id).toArray(),
+        return store.ackInTransaction(dataSource, messages.stream().mapToLong(ClaimedMessage::id).toArray(),
                 messages.stream().mapToLong(ClaimedMessage::leaseToken).toArray(), settings.archive()) == messages.size();
     }
 
@@ -294,19 +297,22 @@ public final class QueueSource {
         settlements.flush(store, dataSource);
     }
 
-    /** Sleeps until the poll interval, or earlier when a held lease is due for renewal. */
+    /**
+     * Sleeps until woken (a notification, the idle poller, a request, a settlement), or until a held
+     * lease is due for renewal: the channel does not poll by itself ({@link IdleQueuePoller} does).
+     */
     private Duration nextWait() {
-        Duration wait = settings.pollInterval();
-        if (!leases.isEmpty()) {
-            Duration heartbeat = leases.renewalInterval();
-            wait = wait.compareTo(heartbeat) < 0 ? wait : heartbeat;
-        }
-        return wait;
+        return leases.isEmpty() ? null : leases.renewalInterval();
     }
 
+    /** @param timeout {@code null}: until woken */
     private void waitForWake(Duration timeout) {
         try {
-            wakeSignal.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (timeout == null) {
+                wakeSignal.take();
+            } else {
+                wakeSignal.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
@@ -346,6 +352,7 @@ public final class QueueSource {
         if (wakeups != null) {
             wakeups.unregister(settings.queue(), wake);
         }
+        poller.unregister(wake);
         wake.run();
     }
 }

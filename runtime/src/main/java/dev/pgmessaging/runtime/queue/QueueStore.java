@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
@@ -161,27 +163,28 @@ public final class QueueStore {
 
     private List<ClaimedMessage> claimOnce(DataSource dataSource, String queue, int limit, Duration visibilityTimeout,
             String expiredTo, boolean orderedByKey, String keyCursor) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql.get("claim"))) {
-            statement.setString(1, queue);
-            statement.setInt(2, limit);
-            statement.setDouble(3, visibilityTimeout.toMillis() / 1000.0);
-            statement.setString(4, expiredTo);
-            statement.setBoolean(5, orderedByKey);
-            statement.setString(6, keyCursor);
-            List<ClaimedMessage> claimed = new ArrayList<>(limit);
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    claimed.add(new ClaimedMessage(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4),
-                            rs.getTimestamp(5).toInstant(), rs.getString(6), rs.getString(7), rs.getString(8),
-                            rs.getBytes(9), rs.getString(10), rs.getString(11)));
+        return withoutFlush(dataSource, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql.get("claim"))) {
+                statement.setString(1, queue);
+                statement.setInt(2, limit);
+                statement.setDouble(3, visibilityTimeout.toMillis() / 1000.0);
+                statement.setString(4, expiredTo);
+                statement.setBoolean(5, orderedByKey);
+                statement.setString(6, keyCursor);
+                List<ClaimedMessage> claimed = new ArrayList<>(limit);
+                try (ResultSet rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                        claimed.add(new ClaimedMessage(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4),
+                                rs.getTimestamp(5).toInstant(), rs.getString(6), rs.getString(7), rs.getString(8),
+                                rs.getBytes(9), rs.getString(10), rs.getString(11)));
+                    }
                 }
+                // RETURNING gives no order: restore the claim order (priority first, then FIFO).
+                claimed.sort(CLAIM_ORDER);
+                claimedMessages.add(claimed.size());
+                return claimed;
             }
-            // RETURNING gives no order: restore the claim order (priority first, then FIFO).
-            claimed.sort(CLAIM_ORDER);
-            claimedMessages.add(claimed.size());
-            return claimed;
-        }
+        });
     }
 
     /**
@@ -189,14 +192,25 @@ public final class QueueStore {
      * lost is left alone.
      */
     public int ack(DataSource dataSource, long[] ids, long[] tokens, boolean archive) throws SQLException {
-        return retryMovedRows(() -> {
-            try (Connection connection = dataSource.getConnection();
-                    PreparedStatement statement = connection.prepareStatement(sql.get(archive ? "ack-archive" : "ack"))) {
-                statement.setArray(1, longArray(connection, ids));
-                statement.setArray(2, longArray(connection, tokens));
-                return statement.executeUpdate();
-            }
-        });
+        return retryMovedRows(() -> withoutFlush(dataSource, connection -> ack(connection, ids, tokens, archive)));
+    }
+
+    /**
+     * Like {@link #ack(DataSource, long[], long[], boolean)}, in the calling thread's transaction
+     * (the connection the datasource gives is the one enlisted in it), which commits as it was told.
+     */
+    public int ackInTransaction(DataSource dataSource, long[] ids, long[] tokens, boolean archive) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            return ack(connection, ids, tokens, archive);
+        }
+    }
+
+    private int ack(Connection connection, long[] ids, long[] tokens, boolean archive) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql.get(archive ? "ack-archive" : "ack"))) {
+            statement.setArray(1, longArray(connection, ids));
+            statement.setArray(2, longArray(connection, tokens));
+            return count(statement);
+        }
     }
 
     /**
@@ -217,15 +231,14 @@ public final class QueueStore {
 
     /** Renews the leases of these deliveries for another visibility timeout; lost leases stay lost. */
     public int extend(DataSource dataSource, long[] ids, long[] tokens, Duration visibilityTimeout) throws SQLException {
-        return retryMovedRows(() -> {
-            try (Connection connection = dataSource.getConnection();
-                    PreparedStatement statement = connection.prepareStatement(sql.get("extend"))) {
+        return retryMovedRows(() -> withoutFlush(dataSource, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql.get("extend"))) {
                 statement.setDouble(1, visibilityTimeout.toMillis() / 1000.0);
                 statement.setArray(2, longArray(connection, ids));
                 statement.setArray(3, longArray(connection, tokens));
-                return statement.executeUpdate();
+                return count(statement);
             }
-        });
+        }));
     }
 
     /**
@@ -237,15 +250,14 @@ public final class QueueStore {
         for (int i = 0; i < delays.length; i++) {
             delays[i] = delaySeconds[i];
         }
-        return retryMovedRows(() -> {
-            try (Connection connection = dataSource.getConnection();
-                    PreparedStatement statement = connection.prepareStatement(sql.get("release"))) {
+        return retryMovedRows(() -> withoutFlush(dataSource, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql.get("release"))) {
                 statement.setArray(1, longArray(connection, ids));
                 statement.setArray(2, longArray(connection, tokens));
                 statement.setArray(3, connection.createArrayOf("float8", delays));
-                return statement.executeUpdate();
+                return count(statement);
             }
-        });
+        }));
     }
 
     /**
@@ -255,17 +267,31 @@ public final class QueueStore {
      */
     public boolean deadLetter(DataSource dataSource, long id, long token, String deadLetterQueue, Throwable reason)
             throws SQLException {
-        return retryMovedRows(() -> {
-            try (Connection connection = dataSource.getConnection();
-                    PreparedStatement statement = connection.prepareStatement(sql.get("dead-letter"))) {
+        return retryMovedRows(() -> withoutFlush(dataSource, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql.get("dead-letter"))) {
                 statement.setLong(1, id);
                 statement.setLong(2, token);
                 statement.setString(3, deadLetterQueue);
                 statement.setString(4, String.valueOf(reason.getMessage()));
                 statement.setString(5, reason.getClass().getName());
-                return statement.executeUpdate() == 1;
+                return count(statement) == 1;
             }
-        });
+        }));
+    }
+
+    /** Which of these queues have a message that a claim would take now (or remove, if it expired). */
+    public Set<String> queuesWithClaimableMessages(DataSource dataSource, String[] queues) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("queues-with-visible-messages"))) {
+            statement.setArray(1, connection.createArrayOf("text", queues));
+            Set<String> found = new HashSet<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    found.add(rs.getString(1));
+                }
+            }
+            return found;
+        }
     }
 
     /**
@@ -295,6 +321,44 @@ public final class QueueStore {
         T run() throws SQLException;
     }
 
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Runs statements on leases (claim, renew, ack, release, dead letter) in a transaction of their
+     * own that commits without waiting for its WAL to reach the disk ({@code synchronous_commit}
+     * off for that transaction only). Losing such a commit in a crash of the database server only
+     * delivers a message again: a lost lease or renewal makes it visible again, a lost ack,
+     * release or dead letter leaves it leased until its visibility timeout. At-least-once holds,
+     * as it does for a broker that does not flush its consumers' acks; a commit that must last
+     * (the producer's send, an ack in the handler's transaction) still waits for the flush, and
+     * flushes these earlier ones with it (the WAL is written in order).
+     */
+    private <T> T withoutFlush(DataSource dataSource, Work<T> work) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            T result;
+            try {
+                try (PreparedStatement statement = connection.prepareStatement(sql.get("commit-without-flush"))) {
+                    statement.execute();
+                }
+                result = work.run(connection);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    connection.rollback();
+                } catch (SQLException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure);
+                }
+                throw e; // the pool resets the connection's auto-commit when it gets it back
+            }
+            connection.setAutoCommit(true);
+            return result;
+        }
+    }
+
     /**
      * Runs a statement on leased or claimable rows, again if it met a row that the slot rotation
      * moved to another slot meanwhile (the statement fails as a serialization failure then, and
@@ -310,6 +374,14 @@ public final class QueueStore {
                 }
                 LOG.debugf("Trying again a statement that met a row moved to another slot: %s", e.getMessage());
             }
+        }
+    }
+
+    /** Runs a statement that calls a function returning how many rows it changed. */
+    private static int count(PreparedStatement statement) throws SQLException {
+        try (ResultSet rs = statement.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
         }
     }
 

@@ -19,7 +19,8 @@ public record Migration(int version, String description) {
             new Migration(5, "deduplication"),
             new Migration(6, "archive"),
             new Migration(7, "rotating_slots"),
-            new Migration(8, "log"));
+            new Migration(8, "log"),
+            new Migration(9, "stable_plans"));
 
     public String file() {
         return "V" + version + "__" + description + ".sql";

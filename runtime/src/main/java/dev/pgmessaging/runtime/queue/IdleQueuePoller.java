@@ -1,0 +1,117 @@
+package dev.pgmessaging.runtime.queue;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+
+import javax.sql.DataSource;
+
+import org.jboss.logging.Logger;
+
+/**
+ * Looks for claimable messages on behalf of every idle queue consumer of a datasource and schema,
+ * with one statement per round whatever the number of queues, and wakes the consumers of the
+ * queues that have some. It finds what no notification announces: delayed messages that came due,
+ * messages whose lease expired, and every message when notifications are off or were lost. Each
+ * consumer is looked for at its own {@code poll-interval}; the consumers themselves never poll, so
+ * an idle application with hundreds of queues issues a statement per poll interval, not hundreds.
+ */
+public final class IdleQueuePoller implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(IdleQueuePoller.class);
+
+    private static final class Registration {
+        final String queue;
+        final Runnable wake;
+        final long intervalNanos;
+        volatile long dueAt;
+
+        Registration(String queue, Runnable wake, Duration interval) {
+            this.queue = queue;
+            this.wake = wake;
+            this.intervalNanos = interval.toNanos();
+            this.dueAt = System.nanoTime() + intervalNanos;
+        }
+    }
+
+    private final DataSource dataSource;
+    private final QueueStore store;
+    private final List<Registration> registrations = new CopyOnWriteArrayList<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private boolean failing;
+
+    public IdleQueuePoller(DataSource dataSource, QueueStore store, String name) {
+        this.dataSource = dataSource;
+        this.store = store;
+        this.thread = new Thread(this::run, "pgmessaging-poller-" + name);
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Wakes {@code wake} when the queue has claimable messages, looking every {@code interval}. */
+    public void register(String queue, Runnable wake, Duration interval) {
+        registrations.add(new Registration(queue, wake, interval));
+        LockSupport.unpark(thread);
+    }
+
+    public void unregister(Runnable wake) {
+        registrations.removeIf(r -> r.wake == wake);
+    }
+
+    private void run() {
+        while (running) {
+            long now = System.nanoTime();
+            List<Registration> due = registrations.stream().filter(r -> r.dueAt - now <= 0).toList();
+            if (!due.isEmpty()) {
+                poll(due);
+                long next = System.nanoTime();
+                due.forEach(r -> r.dueAt = next + r.intervalNanos);
+            }
+            long wait = registrations.stream().mapToLong(r -> r.dueAt - System.nanoTime()).min()
+                    .orElse(TimeUnit.SECONDS.toNanos(1));
+            if (wait > 0) {
+                LockSupport.parkNanos(this, wait);
+            }
+        }
+    }
+
+    private void poll(List<Registration> due) {
+        try {
+            Set<String> withMessages = store.queuesWithClaimableMessages(dataSource,
+                    due.stream().map(r -> r.queue).distinct().toArray(String[]::new));
+            if (failing) {
+                LOG.info("Idle queue consumers are polled again");
+                failing = false;
+            }
+            due.stream().filter(r -> withMessages.contains(r.queue)).forEach(r -> r.wake.run());
+        } catch (SQLException | RuntimeException e) {
+            if (!failing) {
+                LOG.warnf("Could not poll the idle queues %s (%s); trying again at their next poll interval",
+                        due.stream().map(r -> r.queue).distinct().collect(Collectors.joining(", ")), e.getMessage());
+                failing = true;
+            }
+            // their consumers try for themselves, and report what is wrong
+            due.forEach(r -> r.wake.run());
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
