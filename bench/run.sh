@@ -5,14 +5,19 @@
 #
 #   bench/run.sh [--smoke] [--pairs N]
 #
+# Scenarios (bench/src/main/java/dev/pgmessaging/bench/BenchMain.java says what each measures):
+# throughput, batch, fanout and latency on every connector; idle (200 queues) on the queue
+# connectors; then sustained, once per postgres connector, at half the rate its throughput runs
+# reached, with the xmin horizon held (10 minutes each; SUSTAINED=0 skips it).
+#
 # Connectors: pgqueue (postgres, queue model) and pglog (postgres, log model), against the
 # machine's PostgreSQL server (scripts/postgres-server.sh, synchronous_commit on); rabbitmq
 # (smallrye-rabbitmq, Debian's rabbitmq-server, installed with apt if missing) and kafka
 # (smallrye-kafka, a single-node KRaft broker run from the Maven Central jars).
 # Ratios: pgqueue/rabbitmq and pglog/kafka, the median of the ratios of runs made side by side.
 #
-# --smoke: a few thousand messages, the postgres connectors only (CI runs it so that the harness
-# cannot rot). The full run takes about half an hour.
+# --smoke: a few thousand messages, the postgres connectors only, every scenario shortened (CI
+# runs it so that the harness cannot rot). The full run takes about an hour.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,11 +32,15 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# the environment may override the sizes (MESSAGES, RATE, DURATION) and the CONNECTORS
+# the environment may override the sizes (MESSAGES, FANOUT_MESSAGES, RATE, IDLE_RATE, DURATION,
+# IDLE_WINDOW, SUSTAINED in minutes) and the CONNECTORS
 if $SMOKE; then
-  MESSAGES=${MESSAGES:-5000}; RATE=${RATE:-200}; DURATION=${DURATION:-3s}; CONNECTORS=${CONNECTORS:-"pgqueue pglog"}
+  MESSAGES=${MESSAGES:-5000}; FANOUT_MESSAGES=${FANOUT_MESSAGES:-2000}; RATE=${RATE:-200}; IDLE_RATE=${IDLE_RATE:-200}
+  DURATION=${DURATION:-3s}; IDLE_WINDOW=${IDLE_WINDOW:-3s}; SUSTAINED=${SUSTAINED:-1}
+  CONNECTORS=${CONNECTORS:-"pgqueue pglog"}
 else
-  MESSAGES=${MESSAGES:-300000}; RATE=${RATE:-1000}; DURATION=${DURATION:-20s}
+  MESSAGES=${MESSAGES:-300000}; FANOUT_MESSAGES=${FANOUT_MESSAGES:-100000}; RATE=${RATE:-1000}
+  IDLE_RATE=${IDLE_RATE:-200}; DURATION=${DURATION:-20s}; IDLE_WINDOW=${IDLE_WINDOW:-20s}; SUSTAINED=${SUSTAINED:-10}
   CONNECTORS=${CONNECTORS:-"pgqueue rabbitmq pglog kafka"}
 fi
 WORK=$(mktemp -d)
@@ -46,6 +55,17 @@ cleanup() {
 trap cleanup EXIT
 
 eval "$(scripts/postgres-server.sh start | grep '^export')"
+# pg_stat_statements, for the idle scenario's statement count and the profile printed at the end
+as_postgres() { runuser -u postgres -- "$@"; }
+PG_PORT=$(echo "$QUARKUS_DATASOURCE_JDBC_URL" | sed -E 's|.*:([0-9]+)/.*|\1|')
+PG_DB=${QUARKUS_DATASOURCE_JDBC_URL##*/}
+if ! as_postgres psql -qAt -p "$PG_PORT" -c "SHOW shared_preload_libraries" | grep -q pg_stat_statements; then
+  as_postgres psql -q -p "$PG_PORT" -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" >&2
+  pg_ctlcluster --skip-systemctl-redirect 15 main restart >&2
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p "$PG_PORT" && break; sleep 1; done
+fi
+as_postgres psql -q -p "$PG_PORT" -d "$PG_DB" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
+  -c "SELECT pg_stat_statements_reset()" >/dev/null
 ./mvnw -B -q -Pbench package -DskipTests -pl bench -am >&2
 
 if [[ " $CONNECTORS " == *" rabbitmq "* ]]; then
@@ -114,14 +134,16 @@ broker_cpu() {
 
 RESULTS="$WORK/results"
 run=0
-# one run: connector, scenario, extra -D options; appends its RESULT line with the pair number
+# one run: pair, connector, scenario, extra -D options; appends its RESULT line with the pair number
 bench() {
   local pair=$1 connector=$2 scenario=$3; shift 3
+  local family=$scenario
+  case $scenario in throughput|latency|sustained) family=single ;; esac
   run=$((run + 1))
   local before after line
   before=$(broker_cpu "$connector")
-  line=$(java -Dquarkus.profile="$connector" -Dbench.scenario="$scenario" -Dbench.run="$run" \
-      -Dquarkus.messaging.postgres.schema="bench_$run" "$@" \
+  line=$(java -Dquarkus.profile="$connector,$connector-$family" -Dbench.connector="$connector" \
+      -Dbench.scenario="$scenario" -Dbench.run="$run" -Dquarkus.messaging.postgres.schema="bench_$run" "$@" \
       -jar bench/target/quarkus-app/quarkus-run.jar | grep '^RESULT ') || {
     echo "run $run ($connector $scenario) failed" >&2; return 1; }
   after=$(broker_cpu "$connector")
@@ -134,10 +156,46 @@ for pair in $(seq 1 "$PAIRS"); do
     bench "$pair" "$connector" throughput -Dbench.messages="$MESSAGES"
   done
   for connector in $CONNECTORS; do
+    bench "$pair" "$connector" batch -Dbench.messages="$MESSAGES"
+  done
+  for connector in $CONNECTORS; do
+    bench "$pair" "$connector" fanout -Dbench.messages="$FANOUT_MESSAGES"
+  done
+  for connector in $CONNECTORS; do
     bench "$pair" "$connector" latency -Dbench.rate="$RATE" -Dbench.duration="$DURATION"
   done
+  for connector in $CONNECTORS; do
+    case $connector in pgqueue|rabbitmq)
+      bench "$pair" "$connector" idle -Dbench.rate="$IDLE_RATE" -Dbench.duration="$DURATION" \
+          -Dbench.idle-window="$IDLE_WINDOW" ;;
+    esac
+  done
 done
+
+# sustained: once per postgres connector, at half the median consume rate of its throughput runs
+if [ "$SUSTAINED" -gt 0 ]; then
+  for connector in $CONNECTORS; do
+    case $connector in pg*)
+      rate=$(awk -v c="$connector" '$0 ~ "connector=" c " scenario=throughput" {
+               for (i = 1; i <= NF; i++) if ($i ~ /^consume_per_s=/) { split($i, kv, "="); print kv[2] } }' "$RESULTS" \
+             | sort -n | awk '{ v[NR] = $1 } END { print int(v[int((NR + 1) / 2)] / 2) }')
+      bench 1 "$connector" sustained -Dbench.rate="$rate" -Dbench.duration="${SUSTAINED}m" -Dbench.hold-xmin=true ;;
+    esac
+  done
+fi
 
 echo "Machine: $(nproc) CPUs, $(free -g | awk '/Mem:/ {print $2}') GiB, $(. /etc/os-release && echo "$PRETTY_NAME"),"\
   "$(java -version 2>&1 | head -1), $(psql --version 2>/dev/null || echo PostgreSQL)"
 python3 bench/summary.py "$RESULTS"
+
+# the profile of the postgres runs: where the database spent its time, statement by statement
+echo
+echo "#### Top statements of the postgres runs (pg_stat_statements, all runs together)"
+echo
+as_postgres psql -p "$PG_PORT" -d "$PG_DB" --csv -c "
+  SELECT sum(calls) AS calls, round(sum(total_exec_time)) AS total_ms,
+         round((sum(total_exec_time) / sum(calls))::numeric, 3) AS mean_ms, sum(rows) AS rows, statement
+  FROM (SELECT calls, total_exec_time, rows,
+               left(regexp_replace(regexp_replace(query, '\s+', ' ', 'g'), '\"bench_[0-9]+\"', 'S', 'g'), 70) AS statement
+        FROM pg_stat_statements WHERE query LIKE '%bench_%') AS s
+  GROUP BY statement ORDER BY sum(total_exec_time) DESC LIMIT 15" | python3 bench/summary.py --markdown

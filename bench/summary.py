@@ -1,33 +1,59 @@
 """Turns the RESULT lines of bench/run.sh into markdown tables: the median of every figure per
 scenario and connector, and the ratios postgres/reference as the median of the ratios of runs
-made in the same pair (side by side, so that the machine's noise hits both)."""
+made in the same pair (side by side, so that the machine's noise hits both). A figure a connector
+does not report shows as '-'.
+
+    summary.py RESULTS     the tables
+    summary.py --markdown  a CSV table on standard input, as a markdown table
+"""
 import collections
+import csv
 import statistics
 import sys
 
 REFERENCES = {"pgqueue": "rabbitmq", "pglog": "kafka"}
-runs = collections.defaultdict(dict)  # (scenario, connector) -> pair -> figures
-for line in open(sys.argv[1]):
-    fields = dict(f.split("=", 1) for f in line.split()[1:])
-    runs[(fields.pop("scenario"), fields.pop("connector"))][fields.pop("pair")] = fields
 
-for scenario in sorted({s for s, _ in runs}):
-    connectors = sorted(c for s, c in runs if s == scenario)
-    keys = [k for k in next(iter(runs[(scenario, connectors[0])].values())) if k != "messages"]
-    pairs = len(runs[(scenario, connectors[0])])
-    print(f"\n#### {scenario} (medians of {pairs} runs each)\n")
-    print("| connector | " + " | ".join(keys) + " |")
-    print("|---" * (len(keys) + 1) + "|")
-    for connector in connectors:
-        figures = runs[(scenario, connector)].values()
-        print(f"| {connector} | " + " | ".join(
-            f"{statistics.median(float(f[k]) for f in figures):g}" for k in keys) + " |")
-    for postgres, reference in REFERENCES.items():
-        if (scenario, postgres) in runs and (scenario, reference) in runs:
-            mine, theirs = runs[(scenario, postgres)], runs[(scenario, reference)]
-            ratios = []
-            for k in keys:
-                pair_ratios = [float(mine[p][k]) / float(theirs[p][k]) for p in mine
-                               if p in theirs and float(theirs[p][k]) != 0]
-                ratios.append(f"{statistics.median(pair_ratios):.2f}" if pair_ratios else "-")
-            print(f"| {postgres}/{reference} | " + " | ".join(ratios) + " |")
+
+def markdown(rows):
+    print("| " + " | ".join(rows[0]) + " |")
+    print("|---" * len(rows[0]) + "|")
+    for row in rows[1:]:
+        print("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+
+
+def summary(path):
+    runs = collections.defaultdict(dict)  # (scenario, connector) -> pair -> figures
+    for line in open(path):
+        fields = dict(f.split("=", 1) for f in line.split()[1:])
+        runs[(fields.pop("scenario"), fields.pop("connector"))][fields.pop("pair")] = fields
+
+    for scenario in dict.fromkeys(s for s, _ in runs):  # in the order they ran
+        connectors = sorted(c for s, c in runs if s == scenario)
+        keys = list(dict.fromkeys(k for c in connectors for f in runs[(scenario, c)].values() for k in f
+                                  if k != "messages"))
+        pairs = max(len(runs[(scenario, c)]) for c in connectors)
+        print(f"\n#### {scenario} (medians of {pairs} run{'s' if pairs > 1 else ''} each)\n")
+        rows = [["connector"] + keys]
+        for connector in connectors:
+            figures = runs[(scenario, connector)].values()
+            rows.append([connector] + [median([f[k] for f in figures if k in f]) for k in keys])
+        for postgres, reference in REFERENCES.items():
+            if (scenario, postgres) in runs and (scenario, reference) in runs:
+                mine, theirs = runs[(scenario, postgres)], runs[(scenario, reference)]
+                ratios = []
+                for k in keys:
+                    pair_ratios = [float(mine[p][k]) / float(theirs[p][k]) for p in mine
+                                   if p in theirs and k in mine[p] and k in theirs[p] and float(theirs[p][k]) != 0]
+                    ratios.append(f"{statistics.median(pair_ratios):.2f}" if pair_ratios else "-")
+                rows.append([f"{postgres}/{reference}"] + ratios)
+        markdown(rows)
+
+
+def median(values):
+    return f"{statistics.median(float(v) for v in values):g}" if values else "-"
+
+
+if sys.argv[1] == "--markdown":
+    markdown(list(csv.reader(sys.stdin)))
+else:
+    summary(sys.argv[1])

@@ -1,12 +1,15 @@
 package dev.pgmessaging.bench;
 
 import java.lang.management.ManagementFactory;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
@@ -18,19 +21,32 @@ import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
+import dev.pgmessaging.runtime.api.OutgoingQueueMetadata;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata;
 
 /**
- * Runs one scenario against the connector of the active profile (see application.properties) and
- * prints one line, {@code RESULT key=value ...}, that bench/run.sh collects:
+ * Runs one scenario against the connector {@code bench.connector} (whose channels the active
+ * profiles configure, see application.properties) and prints one line, {@code RESULT key=value ...},
+ * that bench/run.sh collects:
  * <ul>
  * <li>{@code throughput}: sends {@code bench.messages} messages as fast as the emitter takes them;
  * the produce rate counts until every send was acknowledged by the connector (written), the
  * consume rate and the end-to-end time until the consumer got the last one;</li>
+ * <li>{@code batch}: the same, consumed as {@code List<String>} batches;</li>
+ * <li>{@code fanout}: the same, to three consumers (groups, or queues bound to a fanout exchange)
+ * that each get every message: the consume rate is each consumer's;</li>
  * <li>{@code latency}: sends at {@code bench.rate} messages per second for {@code bench.duration},
- * each stamped with the time it was due, and reports the end-to-end latency percentiles.</li>
+ * each stamped with the time it was due, and reports the end-to-end latency percentiles;</li>
+ * <li>{@code idle}: the same spread over the {@value IdleChannels#QUEUES} queues of
+ * {@link IdleChannels}, then {@code bench.idle-window} without messages, during which it counts
+ * what the database executes;</li>
+ * <li>{@code sustained}: sends at {@code bench.rate} for {@code bench.duration} (whole minutes)
+ * while a transaction holds the xmin horizon ({@code bench.hold-xmin}), and reports the rate
+ * received in each minute.</li>
  * </ul>
  */
 @QuarkusMain
@@ -42,6 +58,12 @@ public class BenchMain implements QuarkusApplication {
     Emitter<String> emitter;
     @Inject
     Receiver receiver;
+    @Inject
+    FanOutReceiver fanOut;
+    @Inject
+    AgroalDataSource dataSource;
+    @ConfigProperty(name = "bench.connector")
+    String connector;
     @ConfigProperty(name = "bench.scenario", defaultValue = "throughput")
     String scenario;
     @ConfigProperty(name = "bench.messages", defaultValue = "300000")
@@ -50,8 +72,10 @@ public class BenchMain implements QuarkusApplication {
     int rate;
     @ConfigProperty(name = "bench.duration", defaultValue = "20s")
     Duration duration;
-    @ConfigProperty(name = "quarkus.profile", defaultValue = "?")
-    String connector;
+    @ConfigProperty(name = "bench.idle-window", defaultValue = "20s")
+    Duration idleWindow;
+    @ConfigProperty(name = "bench.hold-xmin", defaultValue = "false")
+    boolean holdXmin;
 
     public static void main(String... args) {
         Quarkus.run(BenchMain.class, args);
@@ -59,10 +83,12 @@ public class BenchMain implements QuarkusApplication {
 
     @Override
     public int run(String... args) throws Exception {
-        warmUp();
         Map<String, Object> result = switch (scenario) {
-            case "throughput" -> throughput();
+            case "throughput", "batch" -> throughput();
+            case "fanout" -> fanOut();
             case "latency" -> latency();
+            case "idle" -> idle();
+            case "sustained" -> sustained();
             default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         };
         result.put("app_cpu_s", String.format("%.2f", cpuSeconds()));
@@ -72,49 +98,81 @@ public class BenchMain implements QuarkusApplication {
     }
 
     /**
-     * Sends warm-up messages until one comes back: the consumer is subscribed (a RabbitMQ queue only
-     * exists once its consumer declared it) and the first connections are open.
+     * Sends warm-up messages until they come back: the consumers are subscribed (a RabbitMQ queue
+     * only exists once its consumer declared it) and the first connections are open.
      */
-    private void warmUp() throws InterruptedException {
+    private void warmUp(int queues, BooleanSupplier ready) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        while (receiver.warmUps() == 0) {
+        while (!ready.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no warm-up message came back within a minute");
+                throw new IllegalStateException("the warm-up messages did not come back within a minute");
             }
-            emitter.send(message(Payloads.WARM_UP));
+            for (int i = 0; i < queues; i++) {
+                emitter.send(message(Payloads.warmUp(String.valueOf(i)), queues == 1 ? null : IdleChannels.routingKey(i)));
+            }
             Thread.sleep(200);
         }
         Thread.sleep(1000);
     }
 
-    /** A message with the metadata the connector needs for durability (RabbitMQ: persistent delivery). */
-    private Message<String> message(String payload) {
+    /**
+     * A message with the metadata the connector needs for durability (RabbitMQ: persistent delivery)
+     * and the routing key that picks its queue, if any.
+     */
+    private Message<String> message(String payload, String routingKey) {
         Message<String> message = Message.of(payload);
         if ("rabbitmq".equals(connector)) {
-            message = message.addMetadata(new io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata.Builder()
-                    .withDeliveryMode(2).build());
+            OutgoingRabbitMQMetadata.Builder metadata = new OutgoingRabbitMQMetadata.Builder().withDeliveryMode(2);
+            if (routingKey != null) {
+                metadata.withRoutingKey(routingKey);
+            }
+            message = message.addMetadata(metadata.build());
+        } else if (routingKey != null) {
+            message = message.addMetadata(OutgoingQueueMetadata.builder().withRoutingKey(routingKey).build());
         }
         return message;
     }
 
-    private Map<String, Object> throughput() throws InterruptedException {
-        receiver.expect(messages);
-        CountDownLatch acked = new CountDownLatch(messages);
+    /** Sends {@code count} messages as fast as the emitter takes them; returns the nanos until all were written. */
+    private long sendAll(int count) throws InterruptedException {
+        CountDownLatch acked = new CountDownLatch(count);
         long start = System.nanoTime();
-        for (int i = 0; i < messages; i++) {
-            emitter.send(message(Payloads.of(System.nanoTime())).withAck(() -> {
+        for (int i = 0; i < count; i++) {
+            emitter.send(message(Payloads.of(System.nanoTime()), null).withAck(() -> {
                 acked.countDown();
-                return java.util.concurrent.CompletableFuture.completedFuture(null);
+                return CompletableFuture.completedFuture(null);
             }));
         }
         if (!acked.await(10, TimeUnit.MINUTES)) {
             throw new IllegalStateException("not all sent after 10 minutes");
         }
-        long producedNanos = System.nanoTime() - start;
+        return System.nanoTime() - start;
+    }
+
+    private Map<String, Object> throughput() throws InterruptedException {
+        warmUp(1, () -> receiver.warmUps() > 0);
+        receiver.expect(messages);
+        long start = System.nanoTime();
+        long producedNanos = sendAll(messages);
         if (!receiver.await(10, TimeUnit.MINUTES)) {
             throw new IllegalStateException("not done after 10 minutes: received " + receiver.received());
         }
-        double e2eSeconds = (receiver.lastReceivedNanos() - start) / 1e9;
+        return rates(messages, producedNanos, receiver.lastReceivedNanos() - start);
+    }
+
+    private Map<String, Object> fanOut() throws InterruptedException {
+        warmUp(1, fanOut::warmedUp);
+        fanOut.expect(messages);
+        long start = System.nanoTime();
+        long producedNanos = sendAll(messages);
+        if (!fanOut.await(10, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("not done after 10 minutes: received " + fanOut.received());
+        }
+        return rates(messages, producedNanos, fanOut.lastReceivedNanos() - start);
+    }
+
+    private static Map<String, Object> rates(int messages, long producedNanos, long endToEndNanos) {
+        double e2eSeconds = endToEndNanos / 1e9;
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("messages", messages);
         result.put("produce_per_s", Math.round(messages / (producedNanos / 1e9)));
@@ -124,8 +182,59 @@ public class BenchMain implements QuarkusApplication {
     }
 
     private Map<String, Object> latency() throws InterruptedException {
+        warmUp(1, () -> receiver.warmUps() > 0);
+        return latencies(sendAtRate(1, 0));
+    }
+
+    private Map<String, Object> idle() throws Exception {
+        int queues = IdleChannels.QUEUES;
+        warmUp(queues, () -> receiver.warmUps() == queues);
+        Map<String, Object> result = latencies(sendAtRate(queues, 0));
+        // the last messages are settled, the channels idle: count what the database does meanwhile
+        Thread.sleep(5000);
+        DatabaseLoad load = new DatabaseLoad(dataSource);
+        long statements = load.statements();
+        Thread.sleep(idleWindow.toMillis());
+        if (connector.startsWith("pg") && statements >= 0) {
+            // less the statements that read the figures (two per reading)
+            result.put("idle_db_stmts_per_s",
+                    String.format("%.1f", (load.statements() - statements - 2) / (idleWindow.toMillis() / 1000.0)));
+        }
+        return result;
+    }
+
+    private Map<String, Object> sustained() throws Exception {
+        warmUp(1, () -> receiver.warmUps() > 0);
+        int minutes = (int) duration.toMinutes();
+        Connection holder = holdXmin ? new DatabaseLoad(dataSource).holdXmin() : null;
+        Map<String, Object> result = new LinkedHashMap<>();
+        try {
+            long count = sendAtRate(1, minutes);
+            result.put("messages", count);
+            result.put("rate", rate);
+        } finally {
+            if (holder != null) {
+                holder.rollback();
+                holder.close();
+            }
+        }
+        for (int minute = 0; minute < minutes; minute++) {
+            result.put("m" + (minute + 1) + "_per_s", Math.round(receiver.receivedInMinute(minute) / 60.0));
+        }
+        result.put("last_over_first", String.format("%.2f",
+                (double) receiver.receivedInMinute(minutes - 1) / Math.max(1, receiver.receivedInMinute(0))));
+        return result;
+    }
+
+    /**
+     * Sends at {@code bench.rate} for {@code bench.duration}, each message stamped with the time it
+     * was due and, with several queues, to the next queue in turn; waits until all came back.
+     *
+     * @return how many were sent
+     */
+    private long sendAtRate(int queues, int minutes) throws InterruptedException {
         long count = rate * duration.toSeconds();
-        receiver.expect(count);
+        receiver.expect(count, minutes);
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
         long start = System.nanoTime();
         for (long i = 0; i < count; i++) {
@@ -134,11 +243,15 @@ public class BenchMain implements QuarkusApplication {
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
             }
-            emitter.send(message(Payloads.of(due)));
+            emitter.send(message(Payloads.of(due), queues == 1 ? null : IdleChannels.routingKey((int) (i % queues))));
         }
         if (!receiver.await(5, TimeUnit.MINUTES)) {
             throw new IllegalStateException("not done after 5 minutes: received " + receiver.received());
         }
+        return count;
+    }
+
+    private Map<String, Object> latencies(long count) {
         Histogram histogram = receiver.latencies().copy();
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("messages", count);

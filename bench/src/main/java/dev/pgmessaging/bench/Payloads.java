@@ -20,8 +20,13 @@ final class Payloads {
         return time + ":" + PADDING.substring(time.length() + 1);
     }
 
+    /** A warm-up message; {@code tag} tells apart the queues of the idle scenario. */
+    static String warmUp(String tag) {
+        return WARM_UP + ":" + tag;
+    }
+
     static boolean isWarmUp(String payload) {
-        return WARM_UP.equals(payload);
+        return payload.startsWith(WARM_UP);
     }
 
     static long sentNanos(String payload) {

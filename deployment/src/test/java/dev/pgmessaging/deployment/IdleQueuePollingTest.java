@@ -27,13 +27,13 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 
 /**
- * Idle queue consumers do not poll one by one: 30 idle channels polling every 100 ms cost the
+ * Idle queue consumers do not poll one by one: 50 idle channels polling every 100 ms cost the
  * database about one statement per round, not one per channel per round; and the common poll still
  * finds what no notification announces (a delayed message coming due).
  */
 class IdleQueuePollingTest {
 
-    static final int QUEUES = 30;
+    static final int QUEUES = 50;
     static final Duration POLL_INTERVAL = Duration.ofMillis(100);
 
     @RegisterExtension
@@ -136,6 +136,26 @@ class IdleQueuePollingTest {
         @Incoming("idle-27")
         @Incoming("idle-28")
         @Incoming("idle-29")
+        @Incoming("idle-30")
+        @Incoming("idle-31")
+        @Incoming("idle-32")
+        @Incoming("idle-33")
+        @Incoming("idle-34")
+        @Incoming("idle-35")
+        @Incoming("idle-36")
+        @Incoming("idle-37")
+        @Incoming("idle-38")
+        @Incoming("idle-39")
+        @Incoming("idle-40")
+        @Incoming("idle-41")
+        @Incoming("idle-42")
+        @Incoming("idle-43")
+        @Incoming("idle-44")
+        @Incoming("idle-45")
+        @Incoming("idle-46")
+        @Incoming("idle-47")
+        @Incoming("idle-48")
+        @Incoming("idle-49")
         void receive(String payload) {
             received.put(payload, Instant.now());
         }

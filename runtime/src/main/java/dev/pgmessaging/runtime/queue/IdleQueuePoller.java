@@ -72,6 +72,9 @@ public final class IdleQueuePoller implements AutoCloseable {
             long now = System.nanoTime();
             List<Registration> due = registrations.stream().filter(r -> r.dueAt - now <= 0).toList();
             if (!due.isEmpty()) {
+                // those due within half their interval come along: registrations made at different
+                // times fall into step, and the rounds stay one per interval, not one per channel
+                due = registrations.stream().filter(r -> r.dueAt - now <= r.intervalNanos / 2).toList();
                 poll(due);
                 long next = System.nanoTime();
                 due.forEach(r -> r.dueAt = next + r.intervalNanos);
