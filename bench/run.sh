@@ -33,7 +33,8 @@ while [ $# -gt 0 ]; do
 done
 
 # the environment may override the sizes (MESSAGES, FANOUT_MESSAGES, RATE, IDLE_RATE, DURATION,
-# IDLE_WINDOW, SUSTAINED in minutes) and the CONNECTORS
+# IDLE_WINDOW, SUSTAINED in minutes) and the CONNECTORS; JFR=1 records each run with Java Flight
+# Recorder into bench/target/jfr/<run>-<connector>-<scenario>.jfr
 if $SMOKE; then
   MESSAGES=${MESSAGES:-5000}; FANOUT_MESSAGES=${FANOUT_MESSAGES:-2000}; RATE=${RATE:-200}; IDLE_RATE=${IDLE_RATE:-200}
   DURATION=${DURATION:-3s}; IDLE_WINDOW=${IDLE_WINDOW:-3s}; SUSTAINED=${SUSTAINED:-1}
@@ -142,7 +143,12 @@ bench() {
   run=$((run + 1))
   local before after line
   before=$(broker_cpu "$connector")
-  line=$(java -Dquarkus.profile="$connector,$connector-$family" -Dbench.connector="$connector" \
+  local jfr=()
+  if [ -n "${JFR:-}" ]; then
+    mkdir -p bench/target/jfr
+    jfr=("-XX:StartFlightRecording=filename=bench/target/jfr/$run-$connector-$scenario.jfr,settings=profile")
+  fi
+  line=$(java "${jfr[@]}" -Dquarkus.profile="$connector,$connector-$family" -Dbench.connector="$connector" \
       -Dbench.scenario="$scenario" -Dbench.run="$run" -Dquarkus.messaging.postgres.schema="bench_$run" "$@" \
       -jar bench/target/quarkus-app/quarkus-run.jar | grep '^RESULT ') || {
     echo "run $run ($connector $scenario) failed" >&2; return 1; }
