@@ -148,10 +148,11 @@ bench() {
     mkdir -p bench/target/jfr
     jfr=("-XX:StartFlightRecording=filename=bench/target/jfr/$run-$connector-$scenario.jfr,settings=profile")
   fi
-  line=$(java "${jfr[@]}" -Dquarkus.profile="$connector,$connector-$family" -Dbench.connector="$connector" \
+  java "${jfr[@]}" -Dquarkus.profile="$connector,$connector-$family" -Dbench.connector="$connector" \
       -Dbench.scenario="$scenario" -Dbench.run="$run" -Dquarkus.messaging.postgres.schema="bench_$run" "$@" \
-      -jar bench/target/quarkus-app/quarkus-run.jar | grep '^RESULT ') || {
-    echo "run $run ($connector $scenario) failed" >&2; return 1; }
+      -jar bench/target/quarkus-app/quarkus-run.jar > "$WORK/run-$run.log" 2>&1 || true
+  line=$(grep '^RESULT ' "$WORK/run-$run.log") || {
+    echo "run $run ($connector $scenario) failed:" >&2; grep -v '^\s*at ' "$WORK/run-$run.log" | tail -20 >&2; return 1; }
   after=$(broker_cpu "$connector")
   echo "$line pair=$pair broker_cpu_s=$(awk -v a="$after" -v b="$before" 'BEGIN {printf "%.2f", a - b}')" \
     | tee -a "$RESULTS" >&2
@@ -193,6 +194,9 @@ fi
 echo "Machine: $(nproc) CPUs, $(free -g | awk '/Mem:/ {print $2}') GiB, $(. /etc/os-release && echo "$PRETTY_NAME"),"\
   "$(java -version 2>&1 | head -1), $(psql --version 2>/dev/null || echo PostgreSQL)"
 python3 bench/summary.py "$RESULTS"
+# the same tables for the docs: copy to docs/modules/ROOT/pages/includes/ to publish them
+python3 bench/summary.py "$RESULTS" --asciidoc > bench/target/benchmark-figures.adoc
+cp "$RESULTS" bench/target/benchmark-results.txt
 
 # the profile of the postgres runs: where the database spent its time, statement by statement
 echo

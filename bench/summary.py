@@ -3,8 +3,9 @@ scenario and connector, and the ratios postgres/reference as the median of the r
 made in the same pair (side by side, so that the machine's noise hits both). A figure a connector
 does not report shows as '-'.
 
-    summary.py RESULTS     the tables
-    summary.py --markdown  a CSV table on standard input, as a markdown table
+    summary.py RESULTS             the tables, in markdown
+    summary.py RESULTS --asciidoc  the same in AsciiDoc (for docs/modules/ROOT/pages/includes/)
+    summary.py --markdown          a CSV table on standard input, as a markdown table
 """
 import collections
 import csv
@@ -14,14 +15,25 @@ import sys
 REFERENCES = {"pgqueue": "rabbitmq", "pglog": "kafka"}
 
 
-def markdown(rows):
+def markdown(rows, title=None):
+    if title:
+        print(f"\n#### {title}\n")
     print("| " + " | ".join(rows[0]) + " |")
     print("|---" * len(rows[0]) + "|")
     for row in rows[1:]:
         print("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
 
 
-def summary(path):
+def asciidoc(rows, title):
+    print(f"\n.{title}")
+    print(f'[cols="2{",1" * (len(rows[0]) - 1)}",options="header"]')
+    print("|===")
+    for row in rows:
+        print(" ".join("|" + cell for cell in row))
+    print("|===")
+
+
+def summary(path, table):
     runs = collections.defaultdict(dict)  # (scenario, connector) -> pair -> figures
     for line in open(path):
         fields = dict(f.split("=", 1) for f in line.split()[1:])
@@ -32,7 +44,6 @@ def summary(path):
         keys = list(dict.fromkeys(k for c in connectors for f in runs[(scenario, c)].values() for k in f
                                   if k != "messages"))
         pairs = max(len(runs[(scenario, c)]) for c in connectors)
-        print(f"\n#### {scenario} (medians of {pairs} run{'s' if pairs > 1 else ''} each)\n")
         rows = [["connector"] + keys]
         for connector in connectors:
             figures = runs[(scenario, connector)].values()
@@ -46,7 +57,7 @@ def summary(path):
                                    if p in theirs and k in mine[p] and k in theirs[p] and float(theirs[p][k]) != 0]
                     ratios.append(f"{statistics.median(pair_ratios):.2f}" if pair_ratios else "-")
                 rows.append([f"{postgres}/{reference}"] + ratios)
-        markdown(rows)
+        table(rows, f"{scenario} (medians of {pairs} run{'s' if pairs > 1 else ''} each)")
 
 
 def median(values):
@@ -56,4 +67,4 @@ def median(values):
 if sys.argv[1] == "--markdown":
     markdown(list(csv.reader(sys.stdin)))
 else:
-    summary(sys.argv[1])
+    summary(sys.argv[1], asciidoc if sys.argv[2:] == ["--asciidoc"] else markdown)

@@ -14,6 +14,7 @@ import dev.pgmessaging.runtime.log.RecordKeys;
 /**
  * A key goes to the same partition as with Kafka's default partitioner: checked against known
  * MurmurHash2 values and against Kafka's own implementation (kafka-clients) on random keys.
+ * Keyless records stick to a partition for a batch's worth of records.
  */
 class KeyPartitionerTest {
 
@@ -43,6 +44,25 @@ class KeyPartitionerTest {
             assertEquals(Utils.murmur2(key), KeyPartitioner.murmur2(key));
             assertEquals(Utils.toPositive(Utils.murmur2(key)) % partitions, partitioner.partition(key, partitions));
         }
+    }
+
+    @Test
+    void keylessRecordsStickToAPartitionForABatchThenMoveOn() {
+        KeyPartitioner partitioner = new KeyPartitioner(500);
+        int[] counts = new int[4];
+        int previous = -1;
+        int switches = 0;
+        for (int i = 0; i < 20_000; i++) {
+            int partition = partitioner.partition(null, 4);
+            if (partition != previous) {
+                switches++;
+                previous = partition;
+            }
+            counts[partition]++;
+        }
+        assertEquals(40, switches, "a new partition every 500 records");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] { 5000, 5000, 5000, 5000 }, counts,
+                "each partition in turn");
     }
 
     @Test

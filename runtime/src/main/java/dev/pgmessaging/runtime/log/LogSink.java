@@ -21,14 +21,15 @@ import dev.pgmessaging.runtime.sink.BatchingSink;
 /**
  * Appends the messages of one outgoing channel to a topic, in batches or in the sender's
  * transaction (see {@link BatchingSink}). The partition is the metadata's, or chosen from the key
- * as Kafka's default partitioner does; keyless records go to the partitions in turn.
+ * as Kafka's default partitioner does; keyless records go to one partition for a batch's worth of
+ * records ({@code max-batch-size}), then to the next.
  */
 public final class LogSink extends BatchingSink<NewRecord> {
 
     private final Topic topic;
     private final LogStore store;
     private final PayloadCodec codec;
-    private final KeyPartitioner partitioner = new KeyPartitioner();
+    private final KeyPartitioner partitioner;
     private final String notifyChannel;
 
     /** @param notifyChannel where to wake the topic's consumers, or {@code null} not to */
@@ -39,6 +40,7 @@ public final class LogSink extends BatchingSink<NewRecord> {
         this.store = store;
         this.codec = codec;
         this.notifyChannel = notifyChannel;
+        this.partitioner = new KeyPartitioner(maxBatchSize);
     }
 
     @Override

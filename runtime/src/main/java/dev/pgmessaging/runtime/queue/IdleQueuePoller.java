@@ -18,14 +18,16 @@ import org.jboss.logging.Logger;
  * with one statement per round whatever the number of queues, and wakes the consumers of the
  * queues that have some. It finds what no notification announces: delayed messages that came due,
  * messages whose lease expired, and every message when notifications are off or were lost. Each
- * consumer is looked for at its own {@code poll-interval}; the consumers themselves never poll, so
- * an idle application with hundreds of queues issues a statement per poll interval, not hundreds.
+ * consumer is looked for at its own {@code poll-interval}, unless it claimed messages meanwhile; the
+ * consumers themselves never poll, so an idle application with hundreds of queues issues a
+ * statement per poll interval, not hundreds.
  */
 public final class IdleQueuePoller implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(IdleQueuePoller.class);
 
-    private static final class Registration {
+    /** A consumer looked for; {@link #busy()} puts off its next poll by an interval. */
+    public static final class Registration {
         final String queue;
         final Runnable wake;
         final long intervalNanos;
@@ -36,6 +38,11 @@ public final class IdleQueuePoller implements AutoCloseable {
             this.wake = wake;
             this.intervalNanos = interval.toNanos();
             this.dueAt = System.nanoTime() + intervalNanos;
+        }
+
+        /** The consumer just claimed messages: it is not idle, no need to look for it for an interval. */
+        public void busy() {
+            dueAt = System.nanoTime() + intervalNanos;
         }
     }
 
@@ -57,10 +64,15 @@ public final class IdleQueuePoller implements AutoCloseable {
         thread.start();
     }
 
-    /** Wakes {@code wake} when the queue has claimable messages, looking every {@code interval}. */
-    public void register(String queue, Runnable wake, Duration interval) {
-        registrations.add(new Registration(queue, wake, interval));
+    /**
+     * Wakes {@code wake} when the queue has claimable messages, looking every {@code interval} while
+     * the consumer is idle.
+     */
+    public Registration register(String queue, Runnable wake, Duration interval) {
+        Registration registration = new Registration(queue, wake, interval);
+        registrations.add(registration);
         LockSupport.unpark(thread);
+        return registration;
     }
 
     public void unregister(Runnable wake) {

@@ -50,6 +50,7 @@ public final class QueueSource {
     private final PayloadCodec codec;
     private final QueueWakeups wakeups;
     private final IdleQueuePoller poller;
+    private volatile IdleQueuePoller.Registration polled;
     private final Context context;
     private final BlockingQueue<Boolean> wakeSignal = new ArrayBlockingQueue<>(1);
     private final Runnable wake = () -> wakeSignal.offer(Boolean.TRUE);
@@ -101,7 +102,7 @@ public final class QueueSource {
             if (wakeups != null) {
                 wakeups.register(settings.queue(), wake);
             }
-            poller.register(settings.queue(), wake, settings.pollInterval());
+            polled = poller.register(settings.queue(), wake, settings.pollInterval());
             thread.start();
         }, BackPressureStrategy.BUFFER);
     }
@@ -169,6 +170,9 @@ public final class QueueSource {
                             settings.visibilityTimeout(), settings.deadLetterExpired() ? settings.deadLetterQueue() : null,
                             settings.orderedByKey(), keyCursor);
                     failure = null;
+                    if (!claimed.isEmpty()) {
+                        polled.busy();
+                    }
                     if (settings.batch()) {
                         emitBatch(claimed);
                     } else {
