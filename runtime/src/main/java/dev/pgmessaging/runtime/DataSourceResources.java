@@ -10,8 +10,8 @@ import dev.pgmessaging.runtime.exchange.ExchangeStore;
 import dev.pgmessaging.runtime.exchange.ExchangeType;
 import dev.pgmessaging.runtime.log.LogStore;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
-import dev.pgmessaging.runtime.queue.QueueStore;
 import dev.pgmessaging.runtime.queue.IdleQueuePoller;
+import dev.pgmessaging.runtime.queue.QueueStore;
 import dev.pgmessaging.runtime.queue.QueueWakeups;
 import dev.pgmessaging.runtime.schema.SchemaManager;
 import io.quarkus.agroal.runtime.AgroalDataSourceUtil;
@@ -19,8 +19,8 @@ import io.quarkus.datasource.common.runtime.DataSourceUtil;
 
 /**
  * What the connector keeps per datasource: the pool, the queue and exchange statements of the
- * schema, the notification listener, the idle queue poller and the storage sweeper, shared by every channel
- * using that datasource. Opening it brings the schema up to date first, then declares the
+ * schema, the notification listener, the idle queue poller and the storage sweeper, shared by
+ * every channel using that datasource. Opening it brings the schema up to date first, then declares the
  * configured exchanges.
  */
 final class DataSourceResources {

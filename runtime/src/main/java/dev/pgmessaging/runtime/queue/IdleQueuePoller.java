@@ -75,8 +75,8 @@ public final class IdleQueuePoller implements AutoCloseable {
         return registration;
     }
 
-    public void unregister(Runnable wake) {
-        registrations.removeIf(r -> r.wake == wake);
+    public void unregister(Registration registration) {
+        registrations.remove(registration);
     }
 
     private void run() {

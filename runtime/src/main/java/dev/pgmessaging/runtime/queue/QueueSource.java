@@ -356,7 +356,9 @@ public final class QueueSource {
         if (wakeups != null) {
             wakeups.unregister(settings.queue(), wake);
         }
-        poller.unregister(wake);
+        if (polled != null) {
+            poller.unregister(polled);
+        }
         wake.run();
     }
 }
