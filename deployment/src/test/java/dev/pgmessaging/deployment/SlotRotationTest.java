@@ -147,6 +147,25 @@ class SlotRotationTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> Rows.count(dataSource, SCHEMA, "raced") == 0);
     }
 
+    @Test
+    void aStepThatWaitsTooLongForALockIsTriedAgainRatherThanFailing() throws Exception {
+        QueueStore store = TestQueues.migrated(dataSource, SCHEMA);
+        int waitingSlot = slot();
+        TestQueues.send(store, dataSource, "waiting", "in a slot another transaction locked");
+        Rows.queryLong(dataSource, "SELECT nextval(?::regclass)", SCHEMA + ".queue_generation_seq");
+        try (Connection locker = dataSource.getConnection()) {
+            // what an autovacuum truncating the slot's empty tail does for a moment
+            locker.setAutoCommit(false);
+            locker.createStatement().execute("LOCK TABLE " + SCHEMA + ".queue_message_s" + waitingSlot
+                    + " IN ACCESS EXCLUSIVE MODE");
+            assertTrue(rotate(Long.MAX_VALUE, 100), "the step asks to be tried again soon");
+            locker.rollback();
+        }
+        assertFalse(rotate(Long.MAX_VALUE, 100), "with the lock gone, the step sees a slot in use and is done");
+        ClaimedMessage waiting = store.claim(dataSource, "waiting", 1, Duration.ofMinutes(1), null, false, "").get(0);
+        assertEquals(1, store.ack(dataSource, new long[] { waiting.id() }, new long[] { waiting.leaseToken() }, false));
+    }
+
     /** Sends and acks n messages through the queue, leaving 2n dead tuples. */
     private void churn(QueueStore store, String queue, int n) throws SQLException {
         String[] payloads = new String[n];

@@ -51,16 +51,29 @@ WHERE ?;
 -- Leases up to N visible messages of a queue (claim_messages, in migration V4, says how and why it
 -- is a function): queue, limit, visibility timeout in seconds, the dead-letter queue of expired
 -- messages (NULL: drop them), whether to order by key, and the key to start the walk from.
-SELECT * FROM {schema}.claim_messages(?, ?, ?, ?, ?, ?);
+-- Like every statement on leases run by the consumer, it commits without waiting for the flush
+-- (no_flush: QueueStore says why that is safe).
+WITH no_flush AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
+SELECT c.* FROM no_flush, {schema}.claim_messages(?, ?, ?, ?, ?, ?) AS c;
 
 -- name: ack
 -- Deletes acknowledged messages, a batch at a time (ids and lease tokens side by side); only rows
 -- still leased by the delivery being acked are removed. Returns how many were. The statements that
 -- settle messages are functions so that their plans cannot go stale (migration V9 says why).
-SELECT {schema}.ack_messages(?::bigint[], ?::bigint[]);
+WITH no_flush AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
+SELECT {schema}.ack_messages(?::bigint[], ?::bigint[]) FROM no_flush;
 
 -- name: ack-archive
 -- Like ack, for ack-mode=archive: the acked messages move to the archive.
+WITH no_flush AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
+SELECT {schema}.archive_messages(?::bigint[], ?::bigint[]) FROM no_flush;
+
+-- name: ack-in-transaction
+-- Like ack, in the handler's transaction, which commits as the application made it (flushed).
+SELECT {schema}.ack_messages(?::bigint[], ?::bigint[]);
+
+-- name: ack-archive-in-transaction
+-- Like ack-archive, in the handler's transaction.
 SELECT {schema}.archive_messages(?::bigint[], ?::bigint[]);
 
 -- name: maintain-archive
@@ -71,13 +84,15 @@ SELECT {schema}.maintain_archive(make_interval(secs => ?), 2);
 -- name: release
 -- Gives leased messages back to the queue, each visible again after its own delay in seconds
 -- (0 for at once, a backoff for a retry), a batch at a time (same fencing rule as ack).
-SELECT {schema}.release_messages(?::bigint[], ?::bigint[], ?::float8[]);
+WITH no_flush AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
+SELECT {schema}.release_messages(?::bigint[], ?::bigint[], ?::float8[]) FROM no_flush;
 
 -- name: dead-letter
 -- Moves one leased message to a dead-letter queue, keeping its key, content type and payload, and
 -- recording in its headers why and from where it came: message id, lease token, dead-letter queue,
 -- reason, exception class. Returns 1, or 0 if the lease was lost.
-SELECT {schema}.dead_letter_message(?, ?, ?, ?, ?);
+WITH no_flush AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
+SELECT {schema}.dead_letter_message(?, ?, ?, ?, ?) FROM no_flush;
 
 -- name: rotate-slots
 -- One step of the rotation of the message table's slots (rotate_queue_slots, in migration V7):
@@ -89,13 +104,9 @@ SELECT {schema}.rotate_queue_slots(?, ?);
 -- Renews the leases of messages whose handlers are still running (heartbeat): visible again
 -- only a full visibility timeout (seconds) from now. Only the current delivery (same token)
 -- can renew its lease.
-SELECT {schema}.extend_leases(?, ?::bigint[], ?::bigint[]);
+WITH no_flush AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
+SELECT {schema}.extend_leases(?, ?::bigint[], ?::bigint[]) FROM no_flush;
 
 -- name: queues-with-visible-messages
 -- Which of the given queues have a message to claim (the idle consumers' poll, IdleQueuePoller).
 SELECT {schema}.queues_with_visible_messages(?::text[]);
-
--- name: commit-without-flush
--- The rest of the transaction commits without waiting for its WAL to be flushed (the statements
--- on leases: QueueStore.withoutFlush says why that is safe).
-SELECT set_config('synchronous_commit', 'off', true);

@@ -21,7 +21,18 @@ import org.jboss.logging.Logger;
 
 import dev.pgmessaging.runtime.sql.SqlStatements;
 
-/** The queue operations of one schema, each one statement with bound parameters. */
+/**
+ * The queue operations of one schema, each one statement with bound parameters.
+ * <p>
+ * The statements on leases that the consumer runs (claim, renew, ack, release, dead letter) commit
+ * without waiting for their WAL to reach the disk ({@code synchronous_commit} off for their own
+ * transaction only). Losing such a commit in a crash of the database server only delivers a
+ * message again: a lost lease or renewal makes it visible again, a lost ack, release or dead letter
+ * leaves it leased until its visibility timeout. At-least-once holds, as it does for a broker that
+ * does not flush its consumers' acks. A commit that must last (the producer's send, an ack in the
+ * handler's transaction) still waits for the flush, and flushes these earlier ones with it (the
+ * WAL is written in order).
+ */
 public final class QueueStore {
 
     private static final Logger LOG = Logger.getLogger(QueueStore.class);
@@ -163,28 +174,27 @@ public final class QueueStore {
 
     private List<ClaimedMessage> claimOnce(DataSource dataSource, String queue, int limit, Duration visibilityTimeout,
             String expiredTo, boolean orderedByKey, String keyCursor) throws SQLException {
-        return withoutFlush(dataSource, connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql.get("claim"))) {
-                statement.setString(1, queue);
-                statement.setInt(2, limit);
-                statement.setDouble(3, visibilityTimeout.toMillis() / 1000.0);
-                statement.setString(4, expiredTo);
-                statement.setBoolean(5, orderedByKey);
-                statement.setString(6, keyCursor);
-                List<ClaimedMessage> claimed = new ArrayList<>(limit);
-                try (ResultSet rs = statement.executeQuery()) {
-                    while (rs.next()) {
-                        claimed.add(new ClaimedMessage(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4),
-                                rs.getTimestamp(5).toInstant(), rs.getString(6), rs.getString(7), rs.getString(8),
-                                rs.getBytes(9), rs.getString(10), rs.getString(11)));
-                    }
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("claim"))) {
+            statement.setString(1, queue);
+            statement.setInt(2, limit);
+            statement.setDouble(3, visibilityTimeout.toMillis() / 1000.0);
+            statement.setString(4, expiredTo);
+            statement.setBoolean(5, orderedByKey);
+            statement.setString(6, keyCursor);
+            List<ClaimedMessage> claimed = new ArrayList<>(limit);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    claimed.add(new ClaimedMessage(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4),
+                            rs.getTimestamp(5).toInstant(), rs.getString(6), rs.getString(7), rs.getString(8),
+                            rs.getBytes(9), rs.getString(10), rs.getString(11)));
                 }
-                // RETURNING gives no order: restore the claim order (priority first, then FIFO).
-                claimed.sort(CLAIM_ORDER);
-                claimedMessages.add(claimed.size());
-                return claimed;
             }
-        });
+            // RETURNING gives no order: restore the claim order (priority first, then FIFO).
+            claimed.sort(CLAIM_ORDER);
+            claimedMessages.add(claimed.size());
+            return claimed;
+        }
     }
 
     /**
@@ -192,21 +202,21 @@ public final class QueueStore {
      * lost is left alone.
      */
     public int ack(DataSource dataSource, long[] ids, long[] tokens, boolean archive) throws SQLException {
-        return retryMovedRows(() -> withoutFlush(dataSource, connection -> ack(connection, ids, tokens, archive)));
+        return retryMovedRows(() -> ack(dataSource, archive ? "ack-archive" : "ack", ids, tokens));
     }
 
     /**
      * Like {@link #ack(DataSource, long[], long[], boolean)}, in the calling thread's transaction
-     * (the connection the datasource gives is the one enlisted in it), which commits as it was told.
+     * (the connection the datasource gives is the one enlisted in it), which commits as the
+     * application made it: flushed, unlike the consumer's own acks.
      */
     public int ackInTransaction(DataSource dataSource, long[] ids, long[] tokens, boolean archive) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            return ack(connection, ids, tokens, archive);
-        }
+        return ack(dataSource, archive ? "ack-archive-in-transaction" : "ack-in-transaction", ids, tokens);
     }
 
-    private int ack(Connection connection, long[] ids, long[] tokens, boolean archive) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql.get(archive ? "ack-archive" : "ack"))) {
+    private int ack(DataSource dataSource, String statementName, long[] ids, long[] tokens) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get(statementName))) {
             statement.setArray(1, longArray(connection, ids));
             statement.setArray(2, longArray(connection, tokens));
             return count(statement);
@@ -231,14 +241,15 @@ public final class QueueStore {
 
     /** Renews the leases of these deliveries for another visibility timeout; lost leases stay lost. */
     public int extend(DataSource dataSource, long[] ids, long[] tokens, Duration visibilityTimeout) throws SQLException {
-        return retryMovedRows(() -> withoutFlush(dataSource, connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql.get("extend"))) {
+        return retryMovedRows(() -> {
+            try (Connection connection = dataSource.getConnection();
+                    PreparedStatement statement = connection.prepareStatement(sql.get("extend"))) {
                 statement.setDouble(1, visibilityTimeout.toMillis() / 1000.0);
                 statement.setArray(2, longArray(connection, ids));
                 statement.setArray(3, longArray(connection, tokens));
                 return count(statement);
             }
-        }));
+        });
     }
 
     /**
@@ -250,14 +261,15 @@ public final class QueueStore {
         for (int i = 0; i < delays.length; i++) {
             delays[i] = delaySeconds[i];
         }
-        return retryMovedRows(() -> withoutFlush(dataSource, connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql.get("release"))) {
+        return retryMovedRows(() -> {
+            try (Connection connection = dataSource.getConnection();
+                    PreparedStatement statement = connection.prepareStatement(sql.get("release"))) {
                 statement.setArray(1, longArray(connection, ids));
                 statement.setArray(2, longArray(connection, tokens));
                 statement.setArray(3, connection.createArrayOf("float8", delays));
                 return count(statement);
             }
-        }));
+        });
     }
 
     /**
@@ -267,8 +279,9 @@ public final class QueueStore {
      */
     public boolean deadLetter(DataSource dataSource, long id, long token, String deadLetterQueue, Throwable reason)
             throws SQLException {
-        return retryMovedRows(() -> withoutFlush(dataSource, connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql.get("dead-letter"))) {
+        return retryMovedRows(() -> {
+            try (Connection connection = dataSource.getConnection();
+                    PreparedStatement statement = connection.prepareStatement(sql.get("dead-letter"))) {
                 statement.setLong(1, id);
                 statement.setLong(2, token);
                 statement.setString(3, deadLetterQueue);
@@ -276,7 +289,7 @@ public final class QueueStore {
                 statement.setString(5, reason.getClass().getName());
                 return count(statement) == 1;
             }
-        }));
+        });
     }
 
     /** Which of these queues have a message that a claim would take now (or remove, if it expired). */
@@ -319,44 +332,6 @@ public final class QueueStore {
     @FunctionalInterface
     private interface Call<T> {
         T run() throws SQLException;
-    }
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
-    /**
-     * Runs statements on leases (claim, renew, ack, release, dead letter) in a transaction of their
-     * own that commits without waiting for its WAL to reach the disk ({@code synchronous_commit}
-     * off for that transaction only). Losing such a commit in a crash of the database server only
-     * delivers a message again: a lost lease or renewal makes it visible again, a lost ack,
-     * release or dead letter leaves it leased until its visibility timeout. At-least-once holds,
-     * as it does for a broker that does not flush its consumers' acks; a commit that must last
-     * (the producer's send, an ack in the handler's transaction) still waits for the flush, and
-     * flushes these earlier ones with it (the WAL is written in order).
-     */
-    private <T> T withoutFlush(DataSource dataSource, Work<T> work) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            T result;
-            try {
-                try (PreparedStatement statement = connection.prepareStatement(sql.get("commit-without-flush"))) {
-                    statement.execute();
-                }
-                result = work.run(connection);
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollbackFailure) {
-                    e.addSuppressed(rollbackFailure);
-                }
-                throw e; // the pool resets the connection's auto-commit when it gets it back
-            }
-            connection.setAutoCommit(true);
-            return result;
-        }
     }
 
     /**
