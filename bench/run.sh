@@ -33,15 +33,16 @@ while [ $# -gt 0 ]; do
 done
 
 # the environment may override the sizes (MESSAGES, FANOUT_MESSAGES, RATE, IDLE_RATE, DURATION,
-# IDLE_WINDOW, SUSTAINED in minutes) and the CONNECTORS; JFR=1 records each run with Java Flight
+# IDLE_WINDOW, WARM_UP, SUSTAINED in minutes) and the CONNECTORS; JFR=1 records each run with Java Flight
 # Recorder into bench/target/jfr/<run>-<connector>-<scenario>.jfr
 if $SMOKE; then
   MESSAGES=${MESSAGES:-5000}; FANOUT_MESSAGES=${FANOUT_MESSAGES:-2000}; RATE=${RATE:-200}; IDLE_RATE=${IDLE_RATE:-200}
-  DURATION=${DURATION:-3s}; IDLE_WINDOW=${IDLE_WINDOW:-3s}; SUSTAINED=${SUSTAINED:-1}
+  DURATION=${DURATION:-3s}; IDLE_WINDOW=${IDLE_WINDOW:-3s}; WARM_UP=${WARM_UP:-1s}; SUSTAINED=${SUSTAINED:-1}
   CONNECTORS=${CONNECTORS:-"pgqueue pglog"}
 else
   MESSAGES=${MESSAGES:-300000}; FANOUT_MESSAGES=${FANOUT_MESSAGES:-100000}; RATE=${RATE:-1000}
-  IDLE_RATE=${IDLE_RATE:-200}; DURATION=${DURATION:-20s}; IDLE_WINDOW=${IDLE_WINDOW:-20s}; SUSTAINED=${SUSTAINED:-10}
+  IDLE_RATE=${IDLE_RATE:-200}; DURATION=${DURATION:-20s}; IDLE_WINDOW=${IDLE_WINDOW:-20s}; WARM_UP=${WARM_UP:-10s}
+  SUSTAINED=${SUSTAINED:-10}
   CONNECTORS=${CONNECTORS:-"pgqueue rabbitmq pglog kafka"}
 fi
 WORK=$(mktemp -d)
@@ -169,7 +170,7 @@ for pair in $(seq 1 "$PAIRS"); do
     bench "$pair" "$connector" fanout -Dbench.messages="$FANOUT_MESSAGES"
   done
   for connector in $CONNECTORS; do
-    bench "$pair" "$connector" latency -Dbench.rate="$RATE" -Dbench.duration="$DURATION"
+    bench "$pair" "$connector" latency -Dbench.rate="$RATE" -Dbench.duration="$DURATION" -Dbench.warm-up="$WARM_UP"
   done
   for connector in $CONNECTORS; do
     case $connector in pgqueue|rabbitmq)

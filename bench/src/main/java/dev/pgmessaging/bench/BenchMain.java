@@ -39,8 +39,10 @@ import io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata;
  * <li>{@code batch}: the same, consumed as {@code List<String>} batches;</li>
  * <li>{@code fanout}: the same, to three consumers (groups, or queues bound to a fanout exchange)
  * that each get every message: the consume rate is each consumer's;</li>
- * <li>{@code latency}: sends at {@code bench.rate} messages per second for {@code bench.duration},
- * each stamped with the time it was due, and reports the end-to-end latency percentiles;</li>
+ * <li>{@code latency}: sends at {@code bench.rate} messages per second for {@code bench.warm-up}
+ * (not measured: the JIT compiler is still at work in the first seconds, on the same two cores),
+ * then for {@code bench.duration}, each stamped with the time it was due, and reports the
+ * end-to-end latency percentiles of the second part;</li>
  * <li>{@code idle}: the same spread over the {@value IdleChannels#QUEUES} queues of
  * {@link IdleChannels}, then {@code bench.idle-window} without messages, during which it counts
  * what the database executes;</li>
@@ -72,6 +74,8 @@ public class BenchMain implements QuarkusApplication {
     int rate;
     @ConfigProperty(name = "bench.duration", defaultValue = "20s")
     Duration duration;
+    @ConfigProperty(name = "bench.warm-up", defaultValue = "10s")
+    Duration warmUp;
     @ConfigProperty(name = "bench.idle-window", defaultValue = "20s")
     Duration idleWindow;
     @ConfigProperty(name = "bench.hold-xmin", defaultValue = "false")
@@ -183,13 +187,14 @@ public class BenchMain implements QuarkusApplication {
 
     private Map<String, Object> latency() throws InterruptedException {
         warmUp(1, () -> receiver.warmUps() > 0);
-        return latencies(sendAtRate(1, 0));
+        sendAtRate(1, 0, warmUp);
+        return latencies(sendAtRate(1, 0, duration));
     }
 
     private Map<String, Object> idle() throws Exception {
         int queues = IdleChannels.QUEUES;
         warmUp(queues, () -> receiver.warmUps() == queues);
-        Map<String, Object> result = latencies(sendAtRate(queues, 0));
+        Map<String, Object> result = latencies(sendAtRate(queues, 0, duration));
         // the last messages are settled, the channels idle: count what the database does meanwhile
         Thread.sleep(5000);
         DatabaseLoad load = new DatabaseLoad(dataSource);
@@ -209,7 +214,7 @@ public class BenchMain implements QuarkusApplication {
         Connection holder = holdXmin ? new DatabaseLoad(dataSource).holdXmin() : null;
         Map<String, Object> result = new LinkedHashMap<>();
         try {
-            long count = sendAtRate(1, minutes);
+            long count = sendAtRate(1, minutes, duration);
             result.put("messages", count);
             result.put("rate", rate);
         } finally {
@@ -227,12 +232,12 @@ public class BenchMain implements QuarkusApplication {
     }
 
     /**
-     * Sends at {@code bench.rate} for {@code bench.duration}, each message stamped with the time it
+     * Sends at {@code bench.rate} for the given time, each message stamped with the time it
      * was due and, with several queues, to the next queue in turn; waits until all came back.
      *
      * @return how many were sent
      */
-    private long sendAtRate(int queues, int minutes) throws InterruptedException {
+    private long sendAtRate(int queues, int minutes, Duration duration) throws InterruptedException {
         long count = rate * duration.toSeconds();
         receiver.expect(count, minutes);
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.quarkus.test.QuarkusUnitTest;
 
 /**
- * An idle consumer is woken by NOTIFY long before its poll interval; with notifications off on
- * both sides, polling alone still delivers.
+ * An idle consumer is woken long before its poll interval (by the producer of the same
+ * application; by NOTIFY from another instance: {@link LocalWakeupTest}); with notifications off
+ * on both sides, polling alone still delivers.
  */
 class NotificationWakeupTest {
 
@@ -41,7 +42,7 @@ class NotificationWakeupTest {
     Consumers consumers;
 
     @Test
-    void idleConsumerIsWokenByNotification() {
+    void idleConsumerIsWokenLongBeforeItsPoll() {
         // the first message may be found by the consumer's first claim: once it is received,
         // the consumer is idle, waiting for a notification or its 60 s poll
         consumers.sendNotified("warm-up");
@@ -51,7 +52,7 @@ class NotificationWakeupTest {
         consumers.sendNotified("wake-up");
         await().atMost(LONG_POLL.dividedBy(4)).until(() -> consumers.received("wake-up") != null);
         Duration latency = Duration.ofNanos(consumers.received("wake-up") - sentAt);
-        System.out.printf("NOTIFY wake-up latency: %d ms (poll interval %d s)%n", latency.toMillis(), LONG_POLL.toSeconds());
+        System.out.printf("Wake-up latency: %d ms (poll interval %d s)%n", latency.toMillis(), LONG_POLL.toSeconds());
         assertTrue(latency.compareTo(Duration.ofSeconds(5)) < 0, "woken after " + latency);
     }
 

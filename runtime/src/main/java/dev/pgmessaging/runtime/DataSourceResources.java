@@ -33,7 +33,8 @@ final class DataSourceResources {
     private final StorageSweeper sweeper;
     /** Whether channels create their topics (schema-management=create) or only find them. */
     private final boolean createsTopics;
-    private QueueWakeups wakeups;
+    /** Created at once (the producers wake local consumers through it), listening once a consumer needs it. */
+    private final QueueWakeups wakeups;
     private IdleQueuePoller poller;
 
     private DataSourceResources(String name, AgroalDataSource dataSource, String schema, boolean createsTopics) {
@@ -44,6 +45,7 @@ final class DataSourceResources {
         this.exchanges = new ExchangeStore(schema);
         this.logs = new LogStore(schema);
         this.sweeper = new StorageSweeper(dataSource, exchanges, queues, logs, name);
+        this.wakeups = new QueueWakeups(dataSource, queues.notifyChannel(), name);
     }
 
     static DataSourceResources open(String name, PostgresMessagingConfig config, String channel, String direction) {
@@ -150,11 +152,14 @@ final class DataSourceResources {
         }
     }
 
-    synchronized QueueWakeups wakeups() {
-        if (wakeups == null) {
-            wakeups = new QueueWakeups(dataSource, queues.notifyChannel(), name);
-            wakeups.start();
-        }
+    /** The notification listener, listening from now on. */
+    QueueWakeups wakeups() {
+        wakeups.start();
+        return wakeups;
+    }
+
+    /** The notification listener, for the producers to wake this application's consumers (listening or not). */
+    QueueWakeups localWakeups() {
         return wakeups;
     }
 
@@ -171,8 +176,6 @@ final class DataSourceResources {
         if (poller != null) {
             poller.close();
         }
-        if (wakeups != null) {
-            wakeups.close();
-        }
+        wakeups.close();
     }
 }

@@ -211,7 +211,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
             Topic topic = ds.topic(log.topic(), log.partitions(), log.retention(), "outgoing", channel.channel());
             LogSink sink = new LogSink(channel.channel(), log.maxBatchSize(), topic, ds.dataSource(), ds.logs(), codec(),
                     transactionManager.isResolvable() ? transactionManager.get() : null,
-                    log.notifyConsumers() ? ds.queues().notifyChannel() : null);
+                    log.notifyConsumers() ? ds.queues().notifyChannel() : null, ds.localWakeups());
             logSinks.add(sink);
             outbox.register(sink);
             return sink;
@@ -226,7 +226,8 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
             }
         }
         TransactionManager tm = transactionManager.isResolvable() ? transactionManager.get() : null;
-        QueueSink sink = new QueueSink(channel.queue(), ds.dataSource(), ds.queues(), ds.exchanges(), codec(), tm);
+        QueueSink sink = new QueueSink(channel.queue(), ds.dataSource(), ds.queues(), ds.exchanges(), codec(), tm,
+                ds.localWakeups());
         sinks.add(sink);
         outbox.register(sink);
         return sink;

@@ -8,7 +8,9 @@ INSERT INTO {schema}.queue (name) VALUES (?) ON CONFLICT (name) DO NOTHING;
 -- Appends a batch of messages in one statement (parallel arrays, one element per
 -- message) and, when the last parameter is true, wakes the consumers of each queue
 -- that received messages with one NOTIFY per queue per batch: notifying per message
--- would serialize committers on the cluster-wide notify lock. A message becomes visible
+-- would serialize committers on the cluster-wide notify lock. The payload is the queue name,
+-- followed by a space and the sending instance's origin when there is one (QueueWakeups: the
+-- instance has woken its own consumers already). A message becomes visible
 -- at its deliver-at time (epoch seconds) if it has one, else after its delay in seconds
 -- (0: at once), measured by the database clock; it expires its time to live (seconds, NULL:
 -- never) after the send.
@@ -43,7 +45,7 @@ WITH input AS (
     ORDER BY i.n
     RETURNING queue
 )
-SELECT pg_notify(?, d.queue)
+SELECT pg_notify(?, d.queue || coalesce(' ' || ?::text, ''))
 FROM (SELECT DISTINCT queue FROM sent) AS d
 WHERE ?;
 

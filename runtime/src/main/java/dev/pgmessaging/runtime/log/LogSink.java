@@ -16,6 +16,7 @@ import dev.pgmessaging.runtime.log.LogStore.NewRecord;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.NotificationChannel;
+import dev.pgmessaging.runtime.queue.QueueWakeups;
 import dev.pgmessaging.runtime.sink.BatchingSink;
 
 /**
@@ -31,15 +32,20 @@ public final class LogSink extends BatchingSink<NewRecord> {
     private final PayloadCodec codec;
     private final KeyPartitioner partitioner;
     private final String notifyChannel;
+    private final QueueWakeups localConsumers;
 
-    /** @param notifyChannel where to wake the topic's consumers, or {@code null} not to */
+    /**
+     * @param notifyChannel where to wake the topic's consumers, or {@code null} not to
+     * @param localConsumers wakes this application's consumers of the topic once a write committed
+     */
     public LogSink(String channel, int maxBatchSize, Topic topic, DataSource dataSource, LogStore store,
-            PayloadCodec codec, TransactionManager transactions, String notifyChannel) {
+            PayloadCodec codec, TransactionManager transactions, String notifyChannel, QueueWakeups localConsumers) {
         super(channel, maxBatchSize, dataSource, transactions);
         this.topic = topic;
         this.store = store;
         this.codec = codec;
         this.notifyChannel = notifyChannel;
+        this.localConsumers = localConsumers;
         this.partitioner = new KeyPartitioner(maxBatchSize);
     }
 
@@ -76,8 +82,18 @@ public final class LogSink extends BatchingSink<NewRecord> {
 
     @Override
     protected int[] write(Connection connection, List<NewRecord> rows) throws SQLException {
-        store.append(connection, topic, rows, notifyChannel, NotificationChannel.topicKey(topic.name()));
+        String wake = NotificationChannel.topicKey(topic.name());
+        // a write that commits at once is followed by the wake-up of this application's consumers
+        // (committed); one in the sender's transaction commits later, and they hear its notification
+        store.append(connection, topic, rows, notifyChannel,
+                connection.getAutoCommit() ? NotificationChannel.withOrigin(wake, localConsumers.origin()) : wake);
         return ALL_STORED;
+    }
+
+    /** Wakes the topic's consumers in this application at once, rather than when they hear the notification. */
+    @Override
+    protected void committed(List<NewRecord> rows) {
+        localConsumers.wake(NotificationChannel.topicKey(topic.name()));
     }
 
     @Override

@@ -278,6 +278,7 @@ public final class LogSource {
         List<StoredRecord> records = store.fetch(dataSource, topic, partitions, positions, room);
         failure = null;
         List<Decoded> batch = new ArrayList<>(records.size());
+        List<Emission> emissions = new ArrayList<>(records.size());
         for (StoredRecord record : records) {
             PartitionProgress partition = owned.get(record.partition());
             if (partition == null || record.offset() != partition.position) {
@@ -291,15 +292,16 @@ public final class LogSource {
             if (settings.batch()) {
                 batch.add(decoded);
             } else {
-                emit(decoded.payload(), decoded.metadata(), List.of(decoded.delivery()));
+                emissions.add(new Emission(decoded.payload(), decoded.metadata(), List.of(decoded.delivery())));
             }
         }
         if (!batch.isEmpty()) {
-            emit(batch.stream().map(Decoded::payload).toList(),
+            emissions.add(new Emission(batch.stream().map(Decoded::payload).toList(),
                     new IncomingLogBatchMetadata(topic.name(), batch.stream().<IncomingLogMetadata<?>> map(Decoded::metadata)
                             .toList()),
-                    batch.stream().map(Decoded::delivery).toList());
+                    batch.stream().map(Decoded::delivery).toList()));
         }
+        emit(emissions);
         return !records.isEmpty();
     }
 
@@ -328,18 +330,31 @@ public final class LogSource {
                 record.timestamp(), headers, settings.groupId()), new LogMessage.Delivery(partition, record.offset()));
     }
 
-    private void emit(Object payload, Object metadata, List<LogMessage.Delivery> deliveries) {
-        inTransit.incrementAndGet();
+    /** A message to emit: a record, or the records of a batch channel's read. */
+    private record Emission(Object payload, Object metadata, List<LogMessage.Delivery> deliveries) {
+    }
+
+    /**
+     * Emits the messages of one read in one task on the channel's context: one hand-over between
+     * threads per read, not per record.
+     */
+    private void emit(List<Emission> emissions) {
+        if (emissions.isEmpty()) {
+            return;
+        }
+        inTransit.addAndGet(emissions.size());
         context.runOnContext(ignored -> {
-            // a new duplicated context for the message: its handler runs on it
-            Metadata withContext = ContextAwareMessage.captureContextMetadata(metadata);
-            LogMessage<Object> message = new LogMessage<>(payload, withContext, deliveries, this);
-            if (settings.ackInTransaction()) {
-                withContext.get(LocalContextMetadata.class)
-                        .ifPresent(local -> TransactionalAck.attach(local.context(), message));
+            for (Emission emission : emissions) {
+                // a new duplicated context for each message: its handler runs on it
+                Metadata withContext = ContextAwareMessage.captureContextMetadata(emission.metadata());
+                LogMessage<Object> message = new LogMessage<>(emission.payload(), withContext, emission.deliveries(), this);
+                if (settings.ackInTransaction()) {
+                    withContext.get(LocalContextMetadata.class)
+                            .ifPresent(local -> TransactionalAck.attach(local.context(), message));
+                }
+                emitter.emit(message);
+                inTransit.decrementAndGet();
             }
-            emitter.emit(message);
-            inTransit.decrementAndGet();
         });
     }
 

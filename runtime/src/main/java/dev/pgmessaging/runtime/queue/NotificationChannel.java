@@ -19,6 +19,15 @@ public final class NotificationChannel {
         return "topic:" + topic;
     }
 
+    /**
+     * A payload that also names the instance whose producer sent it ({@link QueueWakeups#origin()}):
+     * that instance woke its own consumers already. Queue names and topic keys contain no space;
+     * the queue's send statement builds the same form.
+     */
+    public static String withOrigin(String key, String origin) {
+        return key + " " + origin;
+    }
+
     public static String of(String schema) {
         String channel = PREFIX + schema;
         // LISTEN takes an identifier, silently truncated past 63 bytes: keep it short and exact.

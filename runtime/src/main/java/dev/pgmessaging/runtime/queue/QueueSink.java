@@ -34,14 +34,17 @@ public final class QueueSink extends BatchingSink<NewMessage> {
     private final ExchangeStore exchanges;
     private final PayloadCodec codec;
     private final AtomicLong unroutable = new AtomicLong();
+    private final QueueWakeups localConsumers;
 
+    /** @param localConsumers wakes this application's consumers of a queue that was just sent to */
     public QueueSink(QueueProducerSettings settings, DataSource dataSource, QueueStore store, ExchangeStore exchanges,
-            PayloadCodec codec, TransactionManager transactions) {
+            PayloadCodec codec, TransactionManager transactions, QueueWakeups localConsumers) {
         super(settings.channel(), settings.maxBatchSize(), dataSource, transactions);
         this.settings = settings;
         this.store = store;
         this.exchanges = exchanges;
         this.codec = codec;
+        this.localConsumers = localConsumers;
     }
 
     /** @return how many messages were dropped so far because they matched no binding of the exchange */
@@ -54,11 +57,26 @@ public final class QueueSink extends BatchingSink<NewMessage> {
     protected int[] write(Connection connection, List<NewMessage> rows) throws SQLException {
         ExchangeRoute route = settings.exchange();
         if (route == null) {
-            store.send(connection, rows, settings.deduplicationWindow(), settings.notifyConsumers());
+            // a write that commits at once is followed by the wake-up of this application's consumers
+            // (committed); one in the sender's transaction commits later, and they hear its notification
+            String origin = connection.getAutoCommit() ? localConsumers.origin() : null;
+            store.send(connection, rows, settings.deduplicationWindow(), settings.notifyConsumers(), origin);
             return ALL_STORED;
         }
         return exchanges.publish(connection, route.exchange(), rows, route.alternateQueue(),
                 settings.deduplicationWindow(), settings.notifyConsumers());
+    }
+
+    /**
+     * Wakes the consumers of the queue in this application at once, rather than when they hear the
+     * notification (the other instances do); exchanges' queues are known only to the database, so
+     * their consumers hear it from the notification.
+     */
+    @Override
+    protected void committed(List<NewMessage> rows) {
+        if (settings.exchange() == null) {
+            localConsumers.wake(settings.queue());
+        }
     }
 
     /** An unroutable message: nacked or counted as dropped, as configured. */

@@ -54,6 +54,16 @@ public final class QueueSource {
     private final Context context;
     private final BlockingQueue<Boolean> wakeSignal = new ArrayBlockingQueue<>(1);
     private final Runnable wake = () -> wakeSignal.offer(Boolean.TRUE);
+    /**
+     * Whether a claim may find something: set by what announces messages (a notification, the idle
+     * poller, a release, a claim that got all it asked for), cleared by each claim. A wake-up for a settlement alone runs no claim, so that a consumer handling one
+     * message at a time makes one claim per message, not one more that finds nothing after each ack.
+     */
+    private volatile boolean claimHint = true;
+    private final Runnable wakeToClaim = () -> {
+        claimHint = true;
+        wakeSignal.offer(Boolean.TRUE);
+    };
     private final Leases leases;
     private final Settlements settlements;
     private final FailureStrategy failureStrategy;
@@ -97,12 +107,13 @@ public final class QueueSource {
     public Multi<? extends Message<?>> stream() {
         return Multi.createFrom().<Message<?>> emitter(e -> {
             emitter = e;
+            // new demand alone announces no message: a claim skipped for want of demand kept the hint
             e.onRequest(n -> wake.run());
             e.onTermination(this::requestStop);
             if (wakeups != null) {
-                wakeups.register(settings.queue(), wake);
+                wakeups.register(settings.queue(), wakeToClaim);
             }
-            polled = poller.register(settings.queue(), wake, settings.pollInterval());
+            polled = poller.register(settings.queue(), wakeToClaim, settings.pollInterval());
             thread.start();
         }, BackPressureStrategy.BUFFER);
     }
@@ -155,7 +166,9 @@ public final class QueueSource {
     private void run() {
         while (running) {
             try {
-                settle();
+                if (settle()) {
+                    claimHint = true; // released messages may be visible again at once
+                }
                 leases.renew(store, dataSource);
                 int wanted = Math.min(settings.prefetch() - leases.live(), settings.claimSize());
                 if (!leaseAhead) {
@@ -165,7 +178,8 @@ public final class QueueSource {
                     // a batch channel emits one message per claim
                     wanted = (int) Math.min(wanted, settings.batch() ? (demand > 0 ? Integer.MAX_VALUE : 0) : demand);
                 }
-                if (claiming && wanted > 0) {
+                if (claiming && wanted > 0 && claimHint) {
+                    claimHint = false; // before the claim: a message announced during it sets it again
                     List<ClaimedMessage> claimed = store.claim(dataSource, settings.queue(), wanted,
                             settings.visibilityTimeout(), settings.deadLetterExpired() ? settings.deadLetterQueue() : null,
                             settings.orderedByKey(), keyCursor);
@@ -176,15 +190,16 @@ public final class QueueSource {
                     if (settings.batch()) {
                         emitBatch(claimed);
                     } else {
-                        inTransit.addAndGet(claimed.size());
-                        claimed.forEach(this::emit);
+                        emitEach(claimed);
                     }
                     if (claimed.size() == wanted) {
                         advanceKeyCursor(claimed);
+                        claimHint = true;
                         continue; // probably more waiting: claim again without sleeping
                     }
                     if (!keyCursor.isEmpty()) {
                         keyCursor = ""; // the keys after the cursor are done: start again from the first key
+                        claimHint = true;
                         continue;
                     }
                 }
@@ -198,6 +213,7 @@ public final class QueueSource {
                             settings.queue(), e.getMessage(), settings.pollInterval());
                 }
                 failure = String.valueOf(e.getMessage());
+                claimHint = true;
                 waitForWake(settings.pollInterval());
             }
         }
@@ -223,13 +239,16 @@ public final class QueueSource {
         }
     }
 
-    private void emit(ClaimedMessage claimed) {
-        Decoded decoded = decode(claimed);
-        if (decoded == null) {
-            inTransit.decrementAndGet(); // not emitted after all
-            return;
+    /** Emits the readable messages of one claim one by one. */
+    private void emitEach(List<ClaimedMessage> claimed) {
+        List<Emission> emissions = new ArrayList<>(claimed.size());
+        for (ClaimedMessage message : claimed) {
+            Decoded decoded = decode(message);
+            if (decoded != null) {
+                emissions.add(new Emission(decoded.payload(), decoded.metadata(), List.of(message)));
+            }
         }
-        emitOnContext(decoded.payload(), decoded.metadata(), List.of(claimed));
+        emitOnContext(emissions);
     }
 
     /** Emits the readable messages of one claim as one message whose payload is the list of theirs. */
@@ -246,8 +265,8 @@ public final class QueueSource {
             }
         }
         if (!readable.isEmpty()) {
-            inTransit.incrementAndGet();
-            emitOnContext(payloads, new IncomingQueueBatchMetadata(settings.queue(), metadata), readable);
+            emitOnContext(List.of(new Emission(payloads, new IncomingQueueBatchMetadata(settings.queue(), metadata),
+                    readable)));
         }
     }
 
@@ -271,17 +290,31 @@ public final class QueueSource {
                 claimed.enqueuedAt(), claimed.key(), claimed.contentType(), claimed.exchange(), claimed.routingKey()));
     }
 
-    private void emitOnContext(Object payload, Object metadata, List<ClaimedMessage> claimed) {
+    /** A message to emit: one claimed message, or the messages of a batch channel's claim. */
+    private record Emission(Object payload, Object metadata, List<ClaimedMessage> claimed) {
+    }
+
+    /**
+     * Emits the messages of one claim in one task on the channel's context: one hand-over between
+     * threads per claim, not per message.
+     */
+    private void emitOnContext(List<Emission> emissions) {
+        if (emissions.isEmpty()) {
+            return;
+        }
+        inTransit.addAndGet(emissions.size());
         context.runOnContext(ignored -> {
-            // a new duplicated context for the message: its handler runs on it
-            Metadata withContext = ContextAwareMessage.captureContextMetadata(metadata);
-            QueueMessage<Object> message = new QueueMessage<>(payload, withContext, claimed, this);
-            if (settings.ackInTransaction()) {
-                withContext.get(LocalContextMetadata.class)
-                        .ifPresent(local -> TransactionalAck.attach(local.context(), message));
+            for (Emission emission : emissions) {
+                // a new duplicated context for each message: its handler runs on it
+                Metadata withContext = ContextAwareMessage.captureContextMetadata(emission.metadata());
+                QueueMessage<Object> message = new QueueMessage<>(emission.payload(), withContext, emission.claimed(), this);
+                if (settings.ackInTransaction()) {
+                    withContext.get(LocalContextMetadata.class)
+                            .ifPresent(local -> TransactionalAck.attach(local.context(), message));
+                }
+                emitter.emit(message);
+                inTransit.decrementAndGet();
             }
-            emitter.emit(message);
-            inTransit.decrementAndGet();
         });
     }
 
@@ -296,9 +329,13 @@ public final class QueueSource {
         }
     }
 
-    /** Writes what was acked, nacked or dead-lettered since the last turn. */
-    private void settle() throws SQLException {
-        settlements.flush(store, dataSource);
+    /**
+     * Writes what was acked, nacked or dead-lettered since the last turn.
+     *
+     * @return whether messages were given back to the queue
+     */
+    private boolean settle() throws SQLException {
+        return settlements.flush(store, dataSource);
     }
 
     /**

@@ -101,11 +101,21 @@ public final class QueueStore {
      */
     public void send(Connection connection, List<NewMessage> messages, Duration deduplicationWindow, boolean notify)
             throws SQLException {
+        send(connection, messages, deduplicationWindow, notify, null);
+    }
+
+    /**
+     * Like {@link #send(Connection, List, Duration, boolean)}, telling the listeners that the
+     * instance of {@code origin} (see {@link QueueWakeups#origin()}) wakes its own consumers.
+     */
+    public void send(Connection connection, List<NewMessage> messages, Duration deduplicationWindow, boolean notify,
+            String origin) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql.get("send"))) {
             int next = bindMessages(connection, statement, 1, messages, NewMessage::queue);
             statement.setDouble(next, deduplicationWindow.toMillis() / 1000.0);
             statement.setString(next + 1, notifyChannel);
-            statement.setBoolean(next + 2, notify);
+            statement.setString(next + 2, origin);
+            statement.setBoolean(next + 3, notify);
             statement.execute();
         }
     }

@@ -1,5 +1,6 @@
 package dev.pgmessaging.runtime.queue;
 
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -20,6 +21,12 @@ import org.postgresql.PGNotification;
  * per datasource and schema holds one connection, whatever the number of queues and channels.
  * Notifications are only hints: they are lost while the connection is down, so every
  * consumer is woken after each (re)connection, and consumers keep polling as a backstop.
+ * <p>
+ * The producers of this application wake its consumers of a queue themselves, as soon as their
+ * messages are committed ({@link #wake}): a notification takes two more process wake-ups (the
+ * database's listening session, then this thread), most of a message's way from producer to
+ * consumer when both are here. Their notifications carry this instance's {@link #origin()}, and
+ * are skipped: a claim they triggered would find nothing.
  */
 public final class QueueWakeups implements AutoCloseable {
 
@@ -36,6 +43,7 @@ public final class QueueWakeups implements AutoCloseable {
     private final String channel;
     private final Map<String, List<Runnable>> consumers = new ConcurrentHashMap<>();
     private final Thread thread;
+    private final String origin = Long.toHexString(new SecureRandom().nextLong());
     private volatile boolean running = true;
 
     public QueueWakeups(DataSource dataSource, String channel, String name) {
@@ -45,8 +53,16 @@ public final class QueueWakeups implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    public void start() {
-        thread.start();
+    /** Starts listening, unless started already. */
+    public synchronized void start() {
+        if (thread.getState() == Thread.State.NEW) {
+            thread.start();
+        }
+    }
+
+    /** What this instance's producers add to their notifications: it has woken its consumers already. */
+    public String origin() {
+        return origin;
     }
 
     public void register(String queue, Runnable wake) {
@@ -77,7 +93,13 @@ public final class QueueWakeups implements AutoCloseable {
                     PGNotification[] notifications = pg.getNotifications(RECEIVE_TIMEOUT_MILLIS);
                     if (notifications != null) {
                         for (PGNotification notification : notifications) {
-                            wake(notification.getParameter());
+                            String queue = notification.getParameter();
+                            int space = queue.indexOf(' ');
+                            if (space < 0) {
+                                wake(queue);
+                            } else if (!queue.substring(space + 1).equals(origin)) {
+                                wake(queue.substring(0, space));
+                            }
                         }
                     }
                     if (System.nanoTime() - lastCheck > CHECK_INTERVAL_NANOS) {
@@ -98,7 +120,8 @@ public final class QueueWakeups implements AutoCloseable {
         }
     }
 
-    private void wake(String queue) {
+    /** Wakes the consumers of the queue registered here. */
+    public void wake(String queue) {
         List<Runnable> list = consumers.get(queue);
         if (list != null) {
             list.forEach(Runnable::run);
@@ -121,6 +144,9 @@ public final class QueueWakeups implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        if (thread.getState() == Thread.State.NEW) {
+            return;
+        }
         try {
             // within one receive timeout (or reconnect pause) the thread sees it should stop
             thread.join(RECEIVE_TIMEOUT_MILLIS + RECONNECT_DELAY_MILLIS);

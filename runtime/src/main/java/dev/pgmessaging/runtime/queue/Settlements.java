@@ -86,10 +86,12 @@ public final class Settlements {
         channelFailure.accept(reason);
     }
 
-    void flush(QueueStore store, DataSource dataSource) throws SQLException {
+    /** @return whether messages were given back to the queue */
+    boolean flush(QueueStore store, DataSource dataSource) throws SQLException {
         flushAcks(store, dataSource);
-        flushReleases(store, dataSource);
+        boolean released = flushReleases(store, dataSource);
         flushDeadLetters(store, dataSource);
+        return released;
     }
 
     private void flushAcks(QueueStore store, DataSource dataSource) throws SQLException {
@@ -106,10 +108,10 @@ public final class Settlements {
         batch.forEach(settled);
     }
 
-    private void flushReleases(QueueStore store, DataSource dataSource) throws SQLException {
+    private boolean flushReleases(QueueStore store, DataSource dataSource) throws SQLException {
         List<Release> batch = drain(releases);
         if (batch.isEmpty()) {
-            return;
+            return false;
         }
         List<ClaimedMessage> messages = batch.stream().map(Release::message).toList();
         double[] delays = batch.stream().mapToDouble(r -> r.delay().toMillis() / 1000.0).toArray();
@@ -120,6 +122,7 @@ public final class Settlements {
             throw e;
         }
         messages.forEach(settled);
+        return true;
     }
 
     private void flushDeadLetters(QueueStore store, DataSource dataSource) throws SQLException {

@@ -66,6 +66,10 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
      */
     protected abstract int[] write(Connection connection, List<R> rows) throws SQLException;
 
+    /** Called on the writer thread after rows it wrote were committed. */
+    protected void committed(List<R> rows) {
+    }
+
     /** Settles a message whose row {@link #write} did not store; acks it unless overridden. */
     protected void notStored(Message<?> message, R row) {
         message.ack();
@@ -188,6 +192,7 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
             batch.forEach(m -> m.nack(e));
             return;
         }
+        committed(rows);
         settle(batch, rows, notStored);
     }
 
