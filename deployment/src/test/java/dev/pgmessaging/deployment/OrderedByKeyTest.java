@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -48,7 +49,11 @@ class OrderedByKeyTest {
             .overrideConfigKey("mp.messaging.incoming.c2.queue", "orders")
             .overrideConfigKey("mp.messaging.incoming.c3.queue", "orders")
             .overrideConfigKey("mp.messaging.incoming.retried.max-attempts", "2")
-            .overrideConfigKey("mp.messaging.incoming.retried.retry-initial-delay", "2s");
+            .overrideConfigKey("mp.messaging.incoming.retried.retry-initial-delay", "2s")
+            // nothing but the channel's own claims can deliver within the test's time
+            .overrideConfigKey("mp.messaging.incoming.backlog.poll-interval", "10m")
+            // more than the keys: a claim gets fewer than it asked for, yet each ack frees a key
+            .overrideConfigKey("mp.messaging.incoming.backlog.prefetch", "16");
 
     @Inject
     Consumers consumers;
@@ -110,6 +115,24 @@ class OrderedByKeyTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> Rows.count(dataSource, SCHEMA, "retried.dlq") == 1);
     }
 
+    @Test
+    void aBacklogOfFewKeysDrainsWithoutWaitingForThePoll() throws Exception {
+        QueueStore store = new QueueStore(SCHEMA);
+        List<NewMessage> batch = new ArrayList<>();
+        for (int seq = 0; seq < 20; seq++) {
+            for (String key : List.of("a", "b")) {
+                batch.add(new NewMessage("backlog", key, "text/plain", null, (key + ":" + seq).getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        // one notification: each claim can take one head per key, and each ack frees the next head
+        send(store, batch);
+        await().atMost(Duration.ofSeconds(20)).until(() -> consumers.backlog().size() == 40);
+        for (String key : List.of("a", "b")) {
+            assertEquals(IntStream.range(0, 20).mapToObj(seq -> key + ":" + seq).toList(),
+                    consumers.backlog().stream().filter(m -> m.startsWith(key + ":")).toList());
+        }
+    }
+
     private void send(QueueStore store, List<NewMessage> batch) throws Exception {
         try (Connection connection = dataSource.getConnection()) {
             store.send(connection, batch, Duration.ofMinutes(5), true);
@@ -128,6 +151,7 @@ class OrderedByKeyTest {
         private final AtomicInteger[] perConsumer = { new AtomicInteger(), new AtomicInteger(), new AtomicInteger(),
                 new AtomicInteger() };
         private final List<String> retriedLog = new CopyOnWriteArrayList<>();
+        private final List<String> backlog = new CopyOnWriteArrayList<>();
 
         @Incoming("c0")
         @Blocking
@@ -151,6 +175,15 @@ class OrderedByKeyTest {
         @Blocking
         void c3(String message) {
             process(3, message);
+        }
+
+        @Incoming("backlog")
+        void backlog(String message) {
+            backlog.add(message);
+        }
+
+        List<String> backlog() {
+            return backlog;
         }
 
         @Incoming("retried")

@@ -55,8 +55,10 @@ WHERE ?;
 -- messages (NULL: drop them), whether to order by key, and the key to start the walk from.
 -- Like every statement on leases run by the consumer, it commits without waiting for the flush
 -- (no_flush: QueueStore says why that is safe).
-WITH no_flush AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
-SELECT c.* FROM no_flush, {schema}.claim_messages(?, ?, ?, ?, ?, ?) AS c;
+-- (The setting is read in a condition that runs once before the claim, whatever it returns.)
+WITH no_flush AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true) AS setting)
+SELECT c.* FROM {schema}.claim_messages(?, ?, ?, ?, ?, ?) AS c
+WHERE (SELECT setting FROM no_flush) = 'off';
 
 -- name: ack
 -- Deletes acknowledged messages, a batch at a time (ids and lease tokens side by side); only rows

@@ -83,10 +83,10 @@ public final class LogSink extends BatchingSink<NewRecord> {
     @Override
     protected int[] write(Connection connection, List<NewRecord> rows) throws SQLException {
         String wake = NotificationChannel.topicKey(topic.name());
-        // a write that commits at once is followed by the wake-up of this application's consumers
-        // (committed); one in the sender's transaction commits later, and they hear its notification
+        // the writer's write is followed by the wake-up of this application's consumers (committed);
+        // one in the sender's transaction commits later, and they hear its notification
         store.append(connection, topic, rows, notifyChannel,
-                connection.getAutoCommit() ? NotificationChannel.withOrigin(wake, localConsumers.origin()) : wake);
+                onWriterThread() ? NotificationChannel.withOrigin(wake, localConsumers.origin()) : wake);
         return ALL_STORED;
     }
 

@@ -345,15 +345,22 @@ public final class LogSource {
         inTransit.addAndGet(emissions.size());
         context.runOnContext(ignored -> {
             for (Emission emission : emissions) {
-                // a new duplicated context for each message: its handler runs on it
-                Metadata withContext = ContextAwareMessage.captureContextMetadata(emission.metadata());
-                LogMessage<Object> message = new LogMessage<>(emission.payload(), withContext, emission.deliveries(), this);
-                if (settings.ackInTransaction()) {
-                    withContext.get(LocalContextMetadata.class)
-                            .ifPresent(local -> TransactionalAck.attach(local.context(), message));
+                try {
+                    // a new duplicated context for each message: its handler runs on it
+                    Metadata withContext = ContextAwareMessage.captureContextMetadata(emission.metadata());
+                    LogMessage<Object> message = new LogMessage<>(emission.payload(), withContext, emission.deliveries(),
+                            this);
+                    if (settings.ackInTransaction()) {
+                        withContext.get(LocalContextMetadata.class)
+                                .ifPresent(local -> TransactionalAck.attach(local.context(), message));
+                    }
+                    emitter.emit(message);
+                } catch (RuntimeException e) {
+                    // the others of the read still go
+                    LOG.errorf(e, "Channel %s could not emit a record", settings.channel());
+                } finally {
+                    inTransit.decrementAndGet();
                 }
-                emitter.emit(message);
-                inTransit.decrementAndGet();
             }
         });
     }

@@ -57,9 +57,9 @@ public final class QueueSink extends BatchingSink<NewMessage> {
     protected int[] write(Connection connection, List<NewMessage> rows) throws SQLException {
         ExchangeRoute route = settings.exchange();
         if (route == null) {
-            // a write that commits at once is followed by the wake-up of this application's consumers
-            // (committed); one in the sender's transaction commits later, and they hear its notification
-            String origin = connection.getAutoCommit() ? localConsumers.origin() : null;
+            // the writer's write is followed by the wake-up of this application's consumers (committed);
+            // one in the sender's transaction commits later, and they hear its notification
+            String origin = onWriterThread() ? localConsumers.origin() : null;
             store.send(connection, rows, settings.deduplicationWindow(), settings.notifyConsumers(), origin);
             return ALL_STORED;
         }

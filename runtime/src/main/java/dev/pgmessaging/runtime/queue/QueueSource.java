@@ -56,7 +56,8 @@ public final class QueueSource {
     private final Runnable wake = () -> wakeSignal.offer(Boolean.TRUE);
     /**
      * Whether a claim may find something: set by what announces messages (a notification, the idle
-     * poller, a release, a claim that got all it asked for), cleared by each claim. A wake-up for a settlement alone runs no claim, so that a consumer handling one
+     * poller, a release, a claim that got all it asked for; on an ordered channel any settlement,
+     * which may free a key), cleared by each claim. A wake-up for a settlement alone runs no claim, so that a consumer handling one
      * message at a time makes one claim per message, not one more that finds nothing after each ack.
      */
     private volatile boolean claimHint = true;
@@ -145,7 +146,7 @@ public final class QueueSource {
     /** Drops the lease of a message acked elsewhere (by the handler's transaction). */
     void forget(ClaimedMessage message) {
         leases.forget(message);
-        wake.run();
+        (settings.orderedByKey() ? wakeToClaim : wake).run();
     }
 
     void nack(ClaimedMessage message, Throwable reason) {
@@ -166,8 +167,10 @@ public final class QueueSource {
     private void run() {
         while (running) {
             try {
-                if (settle()) {
-                    claimHint = true; // released messages may be visible again at once
+                Settlements.Flushed flushed = settle();
+                if (flushed.released() || (flushed.any() && settings.orderedByKey())) {
+                    // released messages may be visible again at once; a settled head frees its key
+                    claimHint = true;
                 }
                 leases.renew(store, dataSource);
                 int wanted = Math.min(settings.prefetch() - leases.live(), settings.claimSize());
@@ -305,15 +308,22 @@ public final class QueueSource {
         inTransit.addAndGet(emissions.size());
         context.runOnContext(ignored -> {
             for (Emission emission : emissions) {
-                // a new duplicated context for each message: its handler runs on it
-                Metadata withContext = ContextAwareMessage.captureContextMetadata(emission.metadata());
-                QueueMessage<Object> message = new QueueMessage<>(emission.payload(), withContext, emission.claimed(), this);
-                if (settings.ackInTransaction()) {
-                    withContext.get(LocalContextMetadata.class)
-                            .ifPresent(local -> TransactionalAck.attach(local.context(), message));
+                try {
+                    // a new duplicated context for each message: its handler runs on it
+                    Metadata withContext = ContextAwareMessage.captureContextMetadata(emission.metadata());
+                    QueueMessage<Object> message = new QueueMessage<>(emission.payload(), withContext, emission.claimed(),
+                            this);
+                    if (settings.ackInTransaction()) {
+                        withContext.get(LocalContextMetadata.class)
+                                .ifPresent(local -> TransactionalAck.attach(local.context(), message));
+                    }
+                    emitter.emit(message);
+                } catch (RuntimeException e) {
+                    // the others of the claim still go; this one is redelivered once its lease runs out
+                    LOG.errorf(e, "Channel %s could not emit a message", settings.channel());
+                } finally {
+                    inTransit.decrementAndGet();
                 }
-                emitter.emit(message);
-                inTransit.decrementAndGet();
             }
         });
     }
@@ -329,12 +339,8 @@ public final class QueueSource {
         }
     }
 
-    /**
-     * Writes what was acked, nacked or dead-lettered since the last turn.
-     *
-     * @return whether messages were given back to the queue
-     */
-    private boolean settle() throws SQLException {
+    /** Writes what was acked, nacked or dead-lettered since the last turn. */
+    private Settlements.Flushed settle() throws SQLException {
         return settlements.flush(store, dataSource);
     }
 
@@ -391,7 +397,7 @@ public final class QueueSource {
         claiming = false;
         running = false;
         if (wakeups != null) {
-            wakeups.unregister(settings.queue(), wake);
+            wakeups.unregister(settings.queue(), wakeToClaim);
         }
         if (polled != null) {
             poller.unregister(polled);

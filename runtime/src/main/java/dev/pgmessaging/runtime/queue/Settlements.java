@@ -86,18 +86,21 @@ public final class Settlements {
         channelFailure.accept(reason);
     }
 
-    /** @return whether messages were given back to the queue */
-    boolean flush(QueueStore store, DataSource dataSource) throws SQLException {
-        flushAcks(store, dataSource);
-        boolean released = flushReleases(store, dataSource);
-        flushDeadLetters(store, dataSource);
-        return released;
+    /** What a flush wrote. */
+    record Flushed(boolean any, boolean released) {
     }
 
-    private void flushAcks(QueueStore store, DataSource dataSource) throws SQLException {
+    Flushed flush(QueueStore store, DataSource dataSource) throws SQLException {
+        boolean acked = flushAcks(store, dataSource);
+        boolean released = flushReleases(store, dataSource);
+        boolean deadLettered = flushDeadLetters(store, dataSource);
+        return new Flushed(acked || released || deadLettered, released);
+    }
+
+    private boolean flushAcks(QueueStore store, DataSource dataSource) throws SQLException {
         List<ClaimedMessage> batch = drain(acks);
         if (batch.isEmpty()) {
-            return;
+            return false;
         }
         try {
             store.ack(dataSource, ids(batch), tokens(batch), archive);
@@ -106,6 +109,7 @@ public final class Settlements {
             throw e;
         }
         batch.forEach(settled);
+        return true;
     }
 
     private boolean flushReleases(QueueStore store, DataSource dataSource) throws SQLException {
@@ -125,8 +129,9 @@ public final class Settlements {
         return true;
     }
 
-    private void flushDeadLetters(QueueStore store, DataSource dataSource) throws SQLException {
-        for (DeadLetter letter; (letter = deadLetters.peek()) != null;) {
+    private boolean flushDeadLetters(QueueStore store, DataSource dataSource) throws SQLException {
+        boolean any = false;
+        for (DeadLetter letter; (letter = deadLetters.peek()) != null; any = true) {
             ClaimedMessage message = letter.message();
             store.deadLetter(dataSource, message.id(), message.leaseToken(), deadLetterQueue, letter.reason());
             LOG.errorf("Channel %s moved message %d (attempt %d) to the dead-letter queue %s: %s", channel,
@@ -134,6 +139,7 @@ public final class Settlements {
             deadLetters.remove();
             settled.accept(message);
         }
+        return any;
     }
 
     private static <T> List<T> drain(Queue<T> queue) {

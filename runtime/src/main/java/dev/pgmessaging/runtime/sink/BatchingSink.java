@@ -70,6 +70,14 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
     protected void committed(List<R> rows) {
     }
 
+    /**
+     * Whether {@link #write} runs on the writer thread, whose writes commit at once and are followed
+     * by {@link #committed} (not in a caller's transaction).
+     */
+    protected boolean onWriterThread() {
+        return Thread.currentThread() == writer;
+    }
+
     /** Settles a message whose row {@link #write} did not store; acks it unless overridden. */
     protected void notStored(Message<?> message, R row) {
         message.ack();
@@ -184,6 +192,7 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
         int[] notStored;
         try (Connection connection = dataSource.getConnection()) {
             notStored = write(connection, rows);
+            committed(rows); // at once: even if returning the connection fails, the write is in
             failure = null;
         } catch (SQLException | RuntimeException e) {
             failure = String.valueOf(e.getMessage());
@@ -192,7 +201,6 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
             batch.forEach(m -> m.nack(e));
             return;
         }
-        committed(rows);
         settle(batch, rows, notStored);
     }
 
