@@ -179,14 +179,33 @@ class SlotRotationTest {
                 claimed.stream().mapToLong(ClaimedMessage::leaseToken).toArray(), false));
     }
 
+    /**
+     * One rotation step. It first waits for the step the application's own storage sweeper may be
+     * taking meanwhile: steps take turns through an advisory lock, and one that finds it taken skips
+     * its turn, which would leave this test's step undone. A transaction may take the lock twice.
+     */
     private boolean rotate(long rotateBytes, int moveLimit) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement("SELECT " + SCHEMA + ".rotate_queue_slots(?, ?)")) {
-            statement.setLong(1, rotateBytes);
-            statement.setInt(2, moveLimit);
-            try (var rs = statement.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement turn = connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))");
+                    PreparedStatement statement = connection.prepareStatement(
+                            "SELECT " + SCHEMA + ".rotate_queue_slots(?, ?)")) {
+                turn.setString(1, SCHEMA + ".rotate_queue_slots");
+                turn.execute();
+                statement.setLong(1, rotateBytes);
+                statement.setInt(2, moveLimit);
+                boolean retry;
+                try (var rs = statement.executeQuery()) {
+                    rs.next();
+                    retry = rs.getBoolean(1);
+                }
+                connection.commit();
+                return retry;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
             }
         }
     }
