@@ -52,7 +52,7 @@ class GracefulShutdownTest {
         QueueConsumerSettings settings = new QueueConsumerSettings("workers", "jobs", "jobs.dlq", 10, 10,
                 Duration.ofMinutes(5), Duration.ofMillis(100), false, null,
                 FailureStrategy.of(FailureStrategy.DEAD_LETTER, 5, new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1))),
-                Duration.ofHours(1), Duration.ofMillis(500), true, false, false, false, false);
+                Duration.ofHours(1), Duration.ofMillis(500), true, false, false, false, false, false);
         IdleQueuePoller poller = new IdleQueuePoller(dataSource, store, "test");
         poller.start();
         QueueSource source = new QueueSource(settings, dataSource, store, new PayloadCodec(new ObjectMapper()), null,

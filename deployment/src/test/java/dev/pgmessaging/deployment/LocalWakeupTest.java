@@ -47,7 +47,9 @@ class LocalWakeupTest {
             .overrideConfigKey("quarkus.messaging.postgres.schema", SCHEMA)
             .overrideConfigKey("mp.messaging.outgoing.to-jobs.queue", "jobs")
             // nothing but a wake-up can deliver within the tests' time
-            .overrideConfigKey("mp.messaging.incoming.jobs.poll-interval", "10m");
+            .overrideConfigKey("mp.messaging.incoming.jobs.poll-interval", "10m")
+            // every message is claimed: an idle consumer is not handed it by the send (LocalDeliveryTest)
+            .overrideConfigKey("mp.messaging.incoming.jobs.local-delivery", "false");
 
     @Inject
     Consumers consumers;

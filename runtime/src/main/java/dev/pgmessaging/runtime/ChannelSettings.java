@@ -103,7 +103,8 @@ final class ChannelSettings {
                         duration(problems, "max-lease-duration", config.getMaxLeaseDuration()),
                         duration(problems, "shutdown-timeout", config.getShutdownTimeout()),
                         deadLetterExpired(problems, config.getExpiryStrategy()), config.getOrderedByKey(),
-                        config.getAckInTransaction(), config.getBatch(), archive(problems, config.getAckMode())),
+                        config.getAckInTransaction(), config.getBatch(), archive(problems, config.getAckMode()),
+                        config.getLocalDelivery()),
                 binding, exchangeType(problems, config.getExchangeType()), null);
     }
 

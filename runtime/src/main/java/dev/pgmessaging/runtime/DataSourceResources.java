@@ -11,6 +11,7 @@ import dev.pgmessaging.runtime.exchange.ExchangeType;
 import dev.pgmessaging.runtime.log.LogStore;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
 import dev.pgmessaging.runtime.queue.IdleQueuePoller;
+import dev.pgmessaging.runtime.queue.LocalDeliveries;
 import dev.pgmessaging.runtime.queue.QueueStore;
 import dev.pgmessaging.runtime.queue.QueueWakeups;
 import dev.pgmessaging.runtime.schema.SchemaManager;
@@ -35,6 +36,7 @@ final class DataSourceResources {
     private final boolean createsTopics;
     /** Created at once (the producers wake local consumers through it), listening once a consumer needs it. */
     private final QueueWakeups wakeups;
+    private final LocalDeliveries localDeliveries = new LocalDeliveries();
     private IdleQueuePoller poller;
 
     private DataSourceResources(String name, AgroalDataSource dataSource, String schema, boolean createsTopics) {
@@ -161,6 +163,11 @@ final class DataSourceResources {
     /** The notification listener, for the producers to wake this application's consumers (listening or not). */
     QueueWakeups localWakeups() {
         return wakeups;
+    }
+
+    /** Where the producers find this application's idle consumers of a queue. */
+    LocalDeliveries localDeliveries() {
+        return localDeliveries;
     }
 
     synchronized IdleQueuePoller poller() {

@@ -106,6 +106,8 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
         description = "Exactly-once effects: when the handler begins a transaction (an `@Transactional` method), the message is acked in it, just before it commits (a queue message is deleted; a record's offset is committed for its group), so the handler's writes and the ack commit together or not at all; if the lease or the partition was lost meanwhile, the transaction rolls back. Turn it off if the handler's transaction writes to another datasource than the channel's (the ack would enlist a second resource in the transaction).")
 @ConnectorAttribute(name = "batch", type = "boolean", direction = INCOMING, defaultValue = "false",
         description = "Deliver the messages of one claim (queue) or one read (topic: up to `max-poll-records` per partition) together, as one message whose payload is the list of their payloads, with `IncomingQueueBatchMetadata` or `IncomingLogBatchMetadata`. Set at build time when the `@Incoming` method takes `List<T>` or `Message<List<T>>`; `payload-type` is then the element type. Acking the batch acks every message in it. On a queue (at most `claim-size`, never more than `prefetch` leased), a nack applies the `failure-strategy` to each message on its own; on a topic, to the batch.")
+@ConnectorAttribute(name = "local-delivery", type = "boolean", direction = INCOMING, defaultValue = "true",
+        description = "Whether a message that a producer of this application sends straight to the queue (not through an exchange; no delay, `deliver-at` or deduplication id) is handed to this channel when the channel is idle: stored already leased to it, in the send's own statement, and emitted once that commits, without a claim. An idle channel is one whose last claim found the queue empty, so a message never overtakes waiting ones. Ordered-by-key and batch channels never take part. Turn it off to have every message claimed, spread across instances by their claims alone.")
 @ConnectorAttribute(name = "ack-mode", type = "string", direction = INCOMING, defaultValue = "delete",
         description = "What an ack does with the message: `delete` it, or `archive` it: move it to the archive table, where it is kept for `quarkus.messaging.postgres.archive-retention` (in daily partitions, dropped whole when they are older).")
 @ConnectorAttribute(name = "poll-interval", type = "string", direction = INCOMING, defaultValue = "2s",
@@ -197,7 +199,8 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
             ds.bind(channel.binding(), type);
         }
         QueueSource source = new QueueSource(channel.queue(), ds.dataSource(), ds.queues(), codec(),
-                channel.queue().listen() ? ds.wakeups() : null, ds.poller(), execution.vertx().getDelegate());
+                channel.queue().listen() ? ds.wakeups() : null, ds.poller(), execution.vertx().getDelegate(),
+                ds.localDeliveries());
         sources.add(source);
         return source.stream();
     }
@@ -227,7 +230,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         }
         TransactionManager tm = transactionManager.isResolvable() ? transactionManager.get() : null;
         QueueSink sink = new QueueSink(channel.queue(), ds.dataSource(), ds.queues(), ds.exchanges(), codec(), tm,
-                ds.localWakeups());
+                ds.localWakeups(), ds.localDeliveries());
         sinks.add(sink);
         outbox.register(sink);
         return sink;

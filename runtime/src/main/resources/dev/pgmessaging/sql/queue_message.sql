@@ -18,11 +18,16 @@ INSERT INTO {schema}.queue (name) VALUES (?) ON CONFLICT (name) DO NOTHING;
 -- or was last seen longer ago than the window (seconds): the dedup row is inserted, or taken over
 -- once expired. A concurrent transaction sending the same id waits for the first to end, then
 -- drops its message if the first committed; within a batch only the first message of an id counts.
+-- Local delivery: the messages flagged in the eleventh array (never ones with a deduplication id)
+-- are stored already leased, for the visibility timeout in seconds given after the window, to an
+-- idle consumer of this application (LocalDeliveries), under one new lease token; the statement
+-- returns their ids in batch order, with the token and the enqueue time. Only the queues of the
+-- messages not leased are notified.
 WITH input AS (
     SELECT m.*, row_number() OVER (PARTITION BY m.q, m.dk ORDER BY m.n) AS occurrence
     FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::smallint[], ?::float8[], ?::float8[],
-                ?::float8[], ?::text[])
-        WITH ORDINALITY AS m(q, k, ct, h, p, pr, d, da, ttl, dk, n)
+                ?::float8[], ?::text[], ?::boolean[])
+        WITH ORDINALITY AS m(q, k, ct, h, p, pr, d, da, ttl, dk, leased, n)
 ), accepted AS (
     INSERT INTO {schema}.dedup (scope, dedup_key, expires_at)
     SELECT 'queue/' || q, dk, now() + make_interval(secs => ?)
@@ -35,19 +40,30 @@ WITH input AS (
     RETURNING scope, dedup_key
 ), sent AS (
     INSERT INTO {schema}.queue_message
-        (queue, message_key, dedup_key, content_type, headers, payload, priority, visible_at, expires_at, slot)
-    SELECT q, k, dk, ct, h::jsonb, p, pr, coalesce(to_timestamp(da), now() + make_interval(secs => d)),
-           now() + make_interval(secs => ttl), (SELECT {schema}.current_queue_slot())
+        (queue, message_key, dedup_key, content_type, headers, payload, priority, visible_at, expires_at, slot,
+         lease_token, attempts)
+    SELECT q, k, dk, ct, h::jsonb, p, pr,
+           CASE WHEN i.leased THEN now() + make_interval(secs => ?)
+                ELSE coalesce(to_timestamp(da), now() + make_interval(secs => d)) END,
+           now() + make_interval(secs => ttl), (SELECT {schema}.current_queue_slot()),
+           CASE WHEN i.leased THEN (SELECT nextval('{schema}.lease_token_seq')) END,
+           CASE WHEN i.leased THEN 1 ELSE 0 END
     FROM input AS i
     WHERE i.dk IS NULL
        OR (i.occurrence = 1 AND EXISTS (SELECT 1 FROM accepted AS a
                                         WHERE a.scope = 'queue/' || i.q AND a.dedup_key = i.dk))
+    -- the ids follow the batch order, which is how the leased rows are told apart
     ORDER BY i.n
-    RETURNING queue
+    RETURNING queue, id, lease_token, enqueued_at
 )
-SELECT pg_notify(?, d.queue || coalesce(' ' || ?::text, ''))
-FROM (SELECT DISTINCT queue FROM sent) AS d
-WHERE ?;
+SELECT s.id, s.lease_token, s.enqueued_at
+FROM sent AS s
+WHERE s.lease_token IS NOT NULL
+UNION ALL
+SELECT NULL, NULL, NULL
+FROM (SELECT pg_notify(?, d.queue || coalesce(' ' || ?::text, ''))
+      FROM (SELECT DISTINCT queue FROM sent WHERE lease_token IS NULL) AS d
+      WHERE ?) AS notified;
 
 -- name: claim
 -- Leases up to N visible messages of a queue (claim_messages, in migration V4, says how and why it

@@ -25,9 +25,12 @@ import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
  * @param ackInTransaction whether a transaction begun by the handler deletes the message when it commits
  * @param batch whether the messages of one claim are delivered together, as one message
  * @param archive whether acked messages move to the archive instead of being deleted
+ * @param localDelivery whether this application's producers may hand messages to the idle channel
+ *        (see {@link LocalDeliveries})
  */
 public record QueueConsumerSettings(String channel, String queue, String deadLetterQueue, int claimSize, int prefetch,
         Duration visibilityTimeout, Duration pollInterval, boolean listen, PayloadType payloadType,
         FailureStrategy failureStrategy, Duration maxLeaseDuration, Duration shutdownTimeout,
-        boolean deadLetterExpired, boolean orderedByKey, boolean ackInTransaction, boolean batch, boolean archive) {
+        boolean deadLetterExpired, boolean orderedByKey, boolean ackInTransaction, boolean batch, boolean archive,
+        boolean localDelivery) {
 }

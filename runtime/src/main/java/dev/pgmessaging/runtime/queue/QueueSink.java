@@ -18,6 +18,8 @@ import dev.pgmessaging.runtime.exchange.ExchangeStore;
 import dev.pgmessaging.runtime.exchange.Unroutable;
 import dev.pgmessaging.runtime.exchange.UnroutableMessageException;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
+import dev.pgmessaging.runtime.queue.LocalDeliveries.Reservation;
+import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 import dev.pgmessaging.runtime.queue.QueueStore.NewMessage;
 import dev.pgmessaging.runtime.sink.BatchingSink;
 
@@ -35,16 +37,27 @@ public final class QueueSink extends BatchingSink<NewMessage> {
     private final PayloadCodec codec;
     private final AtomicLong unroutable = new AtomicLong();
     private final QueueWakeups localConsumers;
+    private final LocalDeliveries localDeliveries;
+    /** What the writer's last write leased to an idle local consumer, delivered once committed. */
+    private Reservation reservation;
+    private List<ClaimedMessage> leased = List.of();
+    /** Whether the writer's last write stored messages that no local consumer was handed. */
+    private boolean unleased;
 
-    /** @param localConsumers wakes this application's consumers of a queue that was just sent to */
+    /**
+     * @param localConsumers wakes this application's consumers of a queue that was just sent to
+     * @param localDeliveries hands messages to this application's idle consumers of the queue
+     */
     public QueueSink(QueueProducerSettings settings, DataSource dataSource, QueueStore store, ExchangeStore exchanges,
-            PayloadCodec codec, TransactionManager transactions, QueueWakeups localConsumers) {
+            PayloadCodec codec, TransactionManager transactions, QueueWakeups localConsumers,
+            LocalDeliveries localDeliveries) {
         super(settings.channel(), settings.maxBatchSize(), dataSource, transactions);
         this.settings = settings;
         this.store = store;
         this.exchanges = exchanges;
         this.codec = codec;
         this.localConsumers = localConsumers;
+        this.localDeliveries = localDeliveries;
     }
 
     /** @return how many messages were dropped so far because they matched no binding of the exchange */
@@ -57,24 +70,70 @@ public final class QueueSink extends BatchingSink<NewMessage> {
     protected int[] write(Connection connection, List<NewMessage> rows) throws SQLException {
         ExchangeRoute route = settings.exchange();
         if (route == null) {
-            // the writer's write is followed by the wake-up of this application's consumers (committed);
-            // one in the sender's transaction commits later, and they hear its notification
-            String origin = onWriterThread() ? localConsumers.origin() : null;
-            store.send(connection, rows, settings.deduplicationWindow(), settings.notifyConsumers(), origin);
+            if (!onWriterThread()) {
+                // in the sender's transaction, which commits later: the consumers hear its notification
+                store.send(connection, rows, settings.deduplicationWindow(), settings.notifyConsumers(), null);
+                return ALL_STORED;
+            }
+            // the writer's write commits at once: what it leased is delivered, and this application's
+            // other consumers are woken, right after it (committed)
+            sendFromWriter(connection, rows);
             return ALL_STORED;
         }
         return exchanges.publish(connection, route.exchange(), rows, route.alternateQueue(),
                 settings.deduplicationWindow(), settings.notifyConsumers());
     }
 
+    /** Sends the rows, leasing those it can to an idle consumer of the queue in this application. */
+    private void sendFromWriter(Connection connection, List<NewMessage> rows) throws SQLException {
+        boolean[] lease = new boolean[rows.size()];
+        int eligible = 0;
+        for (int i = 0; i < lease.length; i++) {
+            lease[i] = local(rows.get(i));
+            eligible += lease[i] ? 1 : 0;
+        }
+        Reservation taken = localDeliveries == null ? null : localDeliveries.reserve(settings.queue(), eligible);
+        int toLease = taken == null ? 0 : taken.count();
+        for (int i = 0, marked = 0; i < lease.length; i++) {
+            lease[i] &= marked < toLease;
+            marked += lease[i] ? 1 : 0;
+        }
+        try {
+            leased = store.send(connection, rows, toLease == 0 ? null : lease,
+                    taken == null ? null : taken.consumer().visibilityTimeout(), settings.deduplicationWindow(),
+                    settings.notifyConsumers(), localConsumers.origin());
+        } catch (SQLException | RuntimeException e) {
+            if (taken != null) {
+                taken.consumer().cancel(toLease);
+            }
+            throw e;
+        }
+        reservation = taken;
+        unleased = toLease < rows.size();
+    }
+
+    /** Whether a message may be handed to a consumer as soon as it is stored: visible at once, no deduplication. */
+    private static boolean local(NewMessage row) {
+        return row.deduplicationId() == null && row.deliverAt() == null && row.delay().isZero();
+    }
+
     /**
-     * Wakes the consumers of the queue in this application at once, rather than when they hear the
-     * notification (the other instances do); exchanges' queues are known only to the database, so
-     * their consumers hear it from the notification.
+     * Hands what the write leased to its consumer, and wakes the other consumers of the queue in
+     * this application at once, rather than when they hear the notification (the other instances
+     * do); exchanges' queues are known only to the database, so their consumers hear it from the
+     * notification.
      */
     @Override
     protected void committed(List<NewMessage> rows) {
-        if (settings.exchange() == null) {
+        if (settings.exchange() != null) {
+            return;
+        }
+        if (reservation != null) {
+            reservation.consumer().deliver(leased, reservation.count());
+            reservation = null;
+            leased = List.of();
+        }
+        if (unleased) {
             localConsumers.wake(settings.queue());
         }
     }

@@ -37,8 +37,10 @@ import io.vertx.core.impl.VertxInternal;
  * messages still being processed ({@link Leases}), then leases as many messages as downstream
  * asked for and the prefetch allows (one claim statement, which also expires what outlived its
  * time to live), and otherwise sleeps until a notification, a request, a settlement or the idle
- * poller ({@link IdleQueuePoller}) wakes it. Messages are emitted on a Vert.x duplicated context,
- * as the other connectors do, so that blocking and non-blocking handlers behave as usual.
+ * poller ({@link IdleQueuePoller}) wakes it. While idle, it offers the producers of this
+ * application room for messages they store leased to it ({@link LocalDeliveries}). Messages are
+ * emitted on a Vert.x duplicated context, as the other connectors do, so that blocking and
+ * non-blocking handlers behave as usual.
  */
 public final class QueueSource {
 
@@ -82,10 +84,32 @@ public final class QueueSource {
     /** Where the next claim of an ordered channel starts looking for keys ({@code ""}: the first). */
     private String keyCursor = "";
     private volatile String failure;
+    /** Where this channel takes part in local delivery, or {@code null}. */
+    private final LocalDeliveries localDeliveries;
+    /**
+     * Guards {@link #offered} and {@link #reserved} against the producers that reserve and deliver,
+     * and makes a delivery (leases held, then the reservation taken back) atomic for the
+     * channel's thread, which counts both to size its claims.
+     */
+    private final Object handOff = new Object();
+    /** How many messages producers may still reserve: what the idle channel would have claimed. */
+    private int offered;
+    /** Messages reserved by producers and not delivered yet: the channel does not claim them too. */
+    private int reserved;
 
     public QueueSource(QueueConsumerSettings settings, DataSource dataSource, QueueStore store, PayloadCodec codec,
             QueueWakeups wakeups, IdleQueuePoller poller, Vertx vertx) {
+        this(settings, dataSource, store, codec, wakeups, poller, vertx, null);
+    }
+
+    /** @param localDeliveries where producers of this application find idle consumers, or {@code null} */
+    public QueueSource(QueueConsumerSettings settings, DataSource dataSource, QueueStore store, PayloadCodec codec,
+            QueueWakeups wakeups, IdleQueuePoller poller, Vertx vertx, LocalDeliveries localDeliveries) {
         this.settings = settings;
+        // ordered channels lease by key, batch channels by claim: neither takes messages one by one
+        this.localDeliveries = settings.localDelivery() && !settings.orderedByKey() && !settings.batch()
+                ? localDeliveries
+                : null;
         this.failureStrategy = settings.failureStrategy();
         this.leaseAhead = settings.maxLeaseDuration().compareTo(settings.visibilityTimeout()) > 0;
         this.leases = new Leases(settings.visibilityTimeout(), settings.maxLeaseDuration());
@@ -115,6 +139,9 @@ public final class QueueSource {
                 wakeups.register(settings.queue(), wakeToClaim);
             }
             polled = poller.register(settings.queue(), wakeToClaim, settings.pollInterval());
+            if (localDeliveries != null) {
+                localDeliveries.register(settings.queue(), this);
+            }
             thread.start();
         }, BackPressureStrategy.BUFFER);
     }
@@ -157,7 +184,7 @@ public final class QueueSource {
     /** The {@code fail} strategy: stop claiming, report unhealthy, and fail the stream. */
     private void failChannel(Throwable reason) {
         if (claiming) {
-            claiming = false;
+            stopTakingMessages();
             failure = "stopped by the fail strategy: " + reason;
             LOG.errorf("Channel %s stops after a failed message (failure-strategy=fail): %s", settings.channel(), reason);
             context.runOnContext(ignored -> emitter.fail(reason));
@@ -173,14 +200,10 @@ public final class QueueSource {
                     claimHint = true;
                 }
                 leases.renew(store, dataSource);
-                int wanted = Math.min(settings.prefetch() - leases.live(), settings.claimSize());
-                if (!leaseAhead) {
-                    // Without the heartbeat, a leased message waiting in a buffer would see its
-                    // visibility timeout run out before its handler even starts: lease on demand only.
-                    long demand = emitter.requested() - inTransit.get();
-                    // a batch channel emits one message per claim
-                    wanted = (int) Math.min(wanted, settings.batch() ? (demand > 0 ? Integer.MAX_VALUE : 0) : demand);
+                if (claimHint) {
+                    offer(0); // messages were announced: claim them before producers hand over new ones
                 }
+                int wanted = room();
                 if (claiming && wanted > 0 && claimHint) {
                     claimHint = false; // before the claim: a message announced during it sets it again
                     List<ClaimedMessage> claimed = store.claim(dataSource, settings.queue(), wanted,
@@ -206,7 +229,7 @@ public final class QueueSource {
                         continue;
                     }
                 }
-                waitForWake(nextWait());
+                waitIdle();
             } catch (SQLException | RuntimeException e) {
                 if (!running) {
                     break;
@@ -226,6 +249,112 @@ public final class QueueSource {
         } catch (SQLException | RuntimeException e) {
             LOG.warnf("Channel %s could not settle or release its last messages before stopping (%s); they will be"
                     + " delivered again after their visibility timeout", settings.channel(), e.getMessage());
+        }
+    }
+
+    /** How many messages the channel may lease now. */
+    private int room() {
+        synchronized (handOff) {
+            int wanted = Math.min(settings.prefetch() - leases.live(), settings.claimSize()) - reserved;
+            if (!leaseAhead) {
+                // Without the heartbeat, a leased message waiting in a buffer would see its
+                // visibility timeout run out before its handler even starts: lease on demand only.
+                long demand = emitter.requested() - inTransit.get() - reserved;
+                // a batch channel emits one message per claim
+                wanted = (int) Math.min(wanted, settings.batch() ? (demand > 0 ? Integer.MAX_VALUE : 0) : demand);
+            }
+            return Math.max(wanted, 0);
+        }
+    }
+
+    /**
+     * Sleeps until woken, offering the producers of this application what it would claim (local
+     * delivery) if nothing was announced since the last claim found the queue empty. The offer
+     * stands until the next claim, and is renewed at each wake-up (an ack makes room).
+     */
+    private void waitIdle() {
+        if (localDeliveries != null) {
+            synchronized (handOff) {
+                offer(claiming && !claimHint ? room() : 0);
+            }
+        }
+        waitForWake(nextWait());
+    }
+
+    private void offer(int count) {
+        synchronized (handOff) {
+            offered = count;
+        }
+    }
+
+    /**
+     * A producer reserves room for up to {@code count} messages it is about to send, stored leased
+     * to this channel; it then {@link #deliver}s them, or {@link #cancel}s if it could not send.
+     *
+     * @return how many it may lease to this channel (0: none)
+     */
+    int reserve(int count) {
+        synchronized (handOff) {
+            int granted = Math.min(offered, count);
+            offered -= granted;
+            reserved += granted;
+            return granted;
+        }
+    }
+
+    /** The producer could not send what it reserved: the room is the channel's again. */
+    void cancel(int count) {
+        synchronized (handOff) {
+            reserved -= count;
+        }
+        wake.run();
+    }
+
+    /** The visibility timeout of the leases a producer gives messages it sends to this channel. */
+    Duration visibilityTimeout() {
+        return settings.visibilityTimeout();
+    }
+
+    /**
+     * Takes the messages a producer sent leased to this channel (committed), in place of the
+     * {@code count} it reserved: they are emitted as if claimed. A channel that stopped meanwhile
+     * gives them back to the queue at once.
+     */
+    void deliver(List<ClaimedMessage> messages, int count) {
+        boolean taken;
+        synchronized (handOff) {
+            taken = claiming;
+            if (taken) {
+                polled.busy();
+                // leases held and messages in transit before the reservation goes: room() never
+                // counts these messages out twice or not at all
+                emitEach(messages);
+            }
+            reserved -= count;
+        }
+        if (taken) {
+            // the channel may sleep without a timeout while it holds no lease: it renews these ones
+            wake.run();
+            return;
+        }
+        try {
+            store.release(dataSource, messages.stream().mapToLong(ClaimedMessage::id).toArray(),
+                    messages.stream().mapToLong(ClaimedMessage::leaseToken).toArray(), new double[messages.size()]);
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf("Channel %s could not give back %d message(s) sent to it as it stopped (%s); they will be"
+                    + " delivered again after their visibility timeout", settings.channel(), messages.size(),
+                    e.getMessage());
+        }
+    }
+
+    /** No more claims nor local deliveries. */
+    private void stopTakingMessages() {
+        synchronized (handOff) {
+            claiming = false;
+            offered = 0;
+        }
+        if (localDeliveries != null) {
+            localDeliveries.unregister(settings.queue(), this);
         }
     }
 
@@ -368,7 +497,7 @@ public final class QueueSource {
 
     /** Stops leasing messages; acks and nacks are still settled until {@link #stop()}. */
     public void stopClaiming() {
-        claiming = false;
+        stopTakingMessages();
     }
 
     /**
@@ -394,7 +523,7 @@ public final class QueueSource {
 
     /** Stops without waiting: the stream was cancelled, possibly on an event-loop thread. */
     private void requestStop() {
-        claiming = false;
+        stopTakingMessages();
         running = false;
         if (wakeups != null) {
             wakeups.unregister(settings.queue(), wakeToClaim);

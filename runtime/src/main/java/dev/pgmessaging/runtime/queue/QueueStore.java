@@ -110,13 +110,61 @@ public final class QueueStore {
      */
     public void send(Connection connection, List<NewMessage> messages, Duration deduplicationWindow, boolean notify,
             String origin) throws SQLException {
+        send(connection, messages, null, null, deduplicationWindow, notify, origin);
+    }
+
+    /**
+     * Like {@link #send(Connection, List, Duration, boolean, String)}, storing the messages whose
+     * {@code leased} flag is set already leased for {@code visibilityTimeout} (local delivery: see
+     * {@link LocalDeliveries}); they must have no deduplication id, and their queue is not notified
+     * unless other messages went to it.
+     *
+     * @param leased one flag per message, or {@code null} for none
+     * @return the leased messages as a claim would have returned them, in batch order
+     */
+    public List<ClaimedMessage> send(Connection connection, List<NewMessage> messages, boolean[] leased,
+            Duration visibilityTimeout, Duration deduplicationWindow, boolean notify, String origin) throws SQLException {
+        Boolean[] flags = new Boolean[messages.size()];
+        List<NewMessage> leasedMessages = new ArrayList<>();
+        for (int i = 0; i < flags.length; i++) {
+            flags[i] = leased != null && leased[i];
+            if (flags[i]) {
+                leasedMessages.add(messages.get(i));
+            }
+        }
         try (PreparedStatement statement = connection.prepareStatement(sql.get("send"))) {
             int next = bindMessages(connection, statement, 1, messages, NewMessage::queue);
-            statement.setDouble(next, deduplicationWindow.toMillis() / 1000.0);
-            statement.setString(next + 1, notifyChannel);
-            statement.setString(next + 2, origin);
-            statement.setBoolean(next + 3, notify);
-            statement.execute();
+            statement.setArray(next, connection.createArrayOf("bool", flags));
+            statement.setDouble(next + 1, deduplicationWindow.toMillis() / 1000.0);
+            statement.setDouble(next + 2, visibilityTimeout == null ? 0 : visibilityTimeout.toMillis() / 1000.0);
+            statement.setString(next + 3, notifyChannel);
+            statement.setString(next + 4, origin);
+            statement.setBoolean(next + 5, notify);
+            List<ClaimedMessage> delivered = new ArrayList<>(leasedMessages.size());
+            try (ResultSet rs = statement.executeQuery()) {
+                List<long[]> rows = new ArrayList<>(leasedMessages.size());
+                Instant enqueuedAt = null;
+                while (rs.next()) {
+                    long id = rs.getLong(1);
+                    if (!rs.wasNull()) {
+                        rows.add(new long[] { id, rs.getLong(2) });
+                        enqueuedAt = rs.getTimestamp(3).toInstant();
+                    }
+                }
+                if (rows.size() != leasedMessages.size()) {
+                    throw new IllegalStateException("Stored " + rows.size() + " of " + leasedMessages.size()
+                            + " leased messages");
+                }
+                // the identity follows the batch order (the statement inserts in that order)
+                rows.sort(Comparator.comparingLong(row -> row[0]));
+                for (int i = 0; i < rows.size(); i++) {
+                    NewMessage message = leasedMessages.get(i);
+                    delivered.add(new ClaimedMessage(rows.get(i)[0], rows.get(i)[1], 1, message.priority(), enqueuedAt,
+                            message.key(), message.contentType(), message.headers(), message.payload(), null, null));
+                }
+            }
+            claimedMessages.add(delivered.size());
+            return delivered;
         }
     }
 
