@@ -33,8 +33,9 @@ while [ $# -gt 0 ]; do
 done
 
 # the environment may override the sizes (MESSAGES, FANOUT_MESSAGES, RATE, IDLE_RATE, DURATION,
-# IDLE_WINDOW, WARM_UP, SUSTAINED in minutes) and the CONNECTORS; JFR=1 records each run with Java Flight
-# Recorder into bench/target/jfr/<run>-<connector>-<scenario>.jfr
+# IDLE_WINDOW, WARM_UP, SUSTAINED in minutes), the CONNECTORS and the SCENARIOS (sustained needs
+# throughput); JFR=1 records each run with Java Flight Recorder into
+# bench/target/jfr/<run>-<connector>-<scenario>.jfr
 if $SMOKE; then
   MESSAGES=${MESSAGES:-5000}; FANOUT_MESSAGES=${FANOUT_MESSAGES:-2000}; RATE=${RATE:-200}; IDLE_RATE=${IDLE_RATE:-200}
   DURATION=${DURATION:-3s}; IDLE_WINDOW=${IDLE_WINDOW:-3s}; WARM_UP=${WARM_UP:-1s}; SUSTAINED=${SUSTAINED:-1}
@@ -45,6 +46,7 @@ else
   SUSTAINED=${SUSTAINED:-10}
   CONNECTORS=${CONNECTORS:-"pgqueue rabbitmq pglog kafka"}
 fi
+SCENARIOS=${SCENARIOS:-"throughput batch fanout latency idle"}
 WORK=$(mktemp -d)
 KAFKA_PID=
 RABBIT_STARTED=false
@@ -160,28 +162,25 @@ bench() {
 }
 
 for pair in $(seq 1 "$PAIRS"); do
-  for connector in $CONNECTORS; do
-    bench "$pair" "$connector" throughput -Dbench.messages="$MESSAGES"
-  done
-  for connector in $CONNECTORS; do
-    bench "$pair" "$connector" batch -Dbench.messages="$MESSAGES"
-  done
-  for connector in $CONNECTORS; do
-    bench "$pair" "$connector" fanout -Dbench.messages="$FANOUT_MESSAGES"
-  done
-  for connector in $CONNECTORS; do
-    bench "$pair" "$connector" latency -Dbench.rate="$RATE" -Dbench.duration="$DURATION" -Dbench.warm-up="$WARM_UP"
-  done
-  for connector in $CONNECTORS; do
-    case $connector in pgqueue|rabbitmq)
-      bench "$pair" "$connector" idle -Dbench.rate="$IDLE_RATE" -Dbench.duration="$DURATION" \
-          -Dbench.idle-window="$IDLE_WINDOW" ;;
-    esac
+  for scenario in $SCENARIOS; do
+    for connector in $CONNECTORS; do
+      case $scenario in
+        throughput|batch) bench "$pair" "$connector" "$scenario" -Dbench.messages="$MESSAGES" ;;
+        fanout) bench "$pair" "$connector" fanout -Dbench.messages="$FANOUT_MESSAGES" ;;
+        latency) bench "$pair" "$connector" latency -Dbench.rate="$RATE" -Dbench.duration="$DURATION" \
+                     -Dbench.warm-up="$WARM_UP" ;;
+        idle) case $connector in pgqueue|rabbitmq)
+                bench "$pair" "$connector" idle -Dbench.rate="$IDLE_RATE" -Dbench.duration="$DURATION" \
+                    -Dbench.idle-window="$IDLE_WINDOW" ;;
+              esac ;;
+        *) echo "unknown scenario $scenario" >&2; exit 2 ;;
+      esac
+    done
   done
 done
 
 # sustained: once per postgres connector, at half the median consume rate of its throughput runs
-if [ "$SUSTAINED" -gt 0 ]; then
+if [ "$SUSTAINED" -gt 0 ] && [[ " $SCENARIOS " == *" throughput "* ]]; then
   for connector in $CONNECTORS; do
     case $connector in pg*)
       rate=$(awk -v c="$connector" '$0 ~ "connector=" c " scenario=throughput" {

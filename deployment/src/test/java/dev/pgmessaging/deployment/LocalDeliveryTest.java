@@ -3,6 +3,7 @@ package dev.pgmessaging.deployment;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,8 +43,9 @@ import io.smallrye.reactive.messaging.annotations.Blocking;
 /**
  * Local delivery: a message this application sends to the queue of one of its idle consumers is
  * stored already leased to that consumer, in the send's statement, and handed over once committed,
- * without a claim; a consumer never holds more than its prefetch that way, and with competing
- * consumers here and a claimer elsewhere every message is still delivered exactly once.
+ * without a claim; a consumer never holds more than its prefetch that way, a retry that comes due
+ * meanwhile is still found by the poll, and with competing consumers here and a claimer elsewhere
+ * every message is delivered exactly once.
  */
 class LocalDeliveryTest {
 
@@ -59,7 +63,10 @@ class LocalDeliveryTest {
             .overrideConfigKey("mp.messaging.incoming.race-a.queue", "race")
             .overrideConfigKey("mp.messaging.incoming.race-b.queue", "race")
             .overrideConfigKey("mp.messaging.incoming.race-a.prefetch", "8")
-            .overrideConfigKey("mp.messaging.incoming.race-b.prefetch", "8");
+            .overrideConfigKey("mp.messaging.incoming.race-b.prefetch", "8")
+            .overrideConfigKey("mp.messaging.outgoing.to-steady.queue", "steady")
+            .overrideConfigKey("mp.messaging.incoming.steady.retry-initial-delay", "100ms")
+            .overrideConfigKey("mp.messaging.incoming.steady.poll-interval", "1s");
 
     @Inject
     Consumers consumers;
@@ -87,6 +94,9 @@ class LocalDeliveryTest {
         awaitIdle();
         IntStream.range(0, 5).forEach(i -> consumers.sendHeld("burst " + i));
         await().atMost(Duration.ofSeconds(10)).until(() -> leased("held") == 2);
+        assertEquals(2, Rows.queryLong(dataSource, "SELECT count(*) FROM \"" + SCHEMA + "\".queue_message WHERE queue = ?"
+                + " AND lease_token IS NOT NULL AND visible_at - enqueued_at = interval '7 minutes'", "held"),
+                "both leased by the sends");
         // the other three wait unleased while both handlers hold theirs
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> leased("held") == 2
                 && Rows.count(dataSource, SCHEMA, "held") == 5);
@@ -96,7 +106,7 @@ class LocalDeliveryTest {
     }
 
     @Test
-    void theSendReturnsItsLeasedMessagesInBatchOrder() throws SQLException {
+    void theSendReturnsItsLeasedMessagesWithTheirOwnIds() throws SQLException {
         QueueStore store = new QueueStore(SCHEMA);
         List<NewMessage> batch = new ArrayList<>();
         boolean[] leased = new boolean[8];
@@ -134,18 +144,23 @@ class LocalDeliveryTest {
         QueueStore store = new QueueStore(SCHEMA);
         Map<String, AtomicInteger> elsewhere = new ConcurrentHashMap<>();
         AtomicBoolean running = new AtomicBoolean(true);
+        AtomicReference<Throwable> claimerFailure = new AtomicReference<>();
         Thread claimer = new Thread(() -> {
             while (running.get()) {
                 try {
                     List<ClaimedMessage> claimed = store.claim(dataSource, "race", 4, Duration.ofMinutes(5), null, false, "");
+                    if (claimed.isEmpty()) {
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // another instance's pace, not a wait
+                    }
                     claimed.forEach(m -> elsewhere.computeIfAbsent(new String(m.payload(), StandardCharsets.UTF_8),
                             p -> new AtomicInteger()).incrementAndGet());
                     if (!claimed.isEmpty()) {
                         store.ack(dataSource, claimed.stream().mapToLong(ClaimedMessage::id).toArray(),
                                 claimed.stream().mapToLong(ClaimedMessage::leaseToken).toArray(), false);
                     }
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
+                } catch (SQLException | RuntimeException e) {
+                    claimerFailure.set(e);
+                    return;
                 }
             }
         });
@@ -165,6 +180,7 @@ class LocalDeliveryTest {
             running.set(false);
             claimer.join(TimeUnit.SECONDS.toMillis(10));
         }
+        assertNull(claimerFailure.get(), "the claimer elsewhere failed");
         await().atMost(Duration.ofSeconds(30)).until(() -> Rows.count(dataSource, SCHEMA, "race") == 0);
         Map<String, Integer> all = new ConcurrentHashMap<>();
         consumers.race().forEach((payload, count) -> all.merge(payload, count.get(), Integer::sum));
@@ -173,6 +189,18 @@ class LocalDeliveryTest {
         assertTrue(all.values().stream().allMatch(n -> n == 1), "a message was delivered twice");
         System.out.printf("race: %d delivered here, %d claimed elsewhere%n", consumers.raceDeliveries(), total(elsewhere));
         assertTrue(consumers.raceDeliveries() > 0, "the consumers here took part");
+    }
+
+    @Test
+    void aRetryIsFoundByThePollWhileSendsKeepBeingHandedOver() {
+        consumers.sendSteady("fail once");
+        // one send every 50 ms, each handed to the idle consumer, until the retry came through: the
+        // handed messages must not keep putting off the poll that finds the retry once it is due
+        AtomicInteger ticks = new AtomicInteger();
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            consumers.sendSteady("tick " + ticks.incrementAndGet());
+            return consumers.received("fail once") == 2;
+        });
     }
 
     private static int total(Map<String, AtomicInteger> counts) {
@@ -210,6 +238,9 @@ class LocalDeliveryTest {
         @Inject
         @Channel("to-race")
         Emitter<String> toRace;
+        @Inject
+        @Channel("to-steady")
+        Emitter<String> toSteady;
 
         // beans are reached through their client proxy: their fields only through methods
         void sendHeld(String payload) {
@@ -218,6 +249,10 @@ class LocalDeliveryTest {
 
         void sendRace(String payload) {
             toRace.send(payload);
+        }
+
+        void sendSteady(String payload) {
+            toSteady.send(payload);
         }
 
         void hold() {
@@ -247,6 +282,14 @@ class LocalDeliveryTest {
             received.computeIfAbsent(payload, p -> new AtomicInteger()).incrementAndGet();
             if (!payload.startsWith("warm-up")) {
                 gate.await(30, TimeUnit.SECONDS);
+            }
+        }
+
+        @Incoming("steady")
+        void steady(String payload) {
+            int seen = received.computeIfAbsent(payload, p -> new AtomicInteger()).incrementAndGet();
+            if (payload.equals("fail once") && seen == 1) {
+                throw new IllegalStateException("first attempt fails");
             }
         }
 

@@ -44,6 +44,17 @@ public final class LocalDeliveries {
     }
 
     /**
+     * Tells the consumers of the queue here that messages were stored which none of them was handed
+     * (so that those that do not listen for notifications claim them too).
+     */
+    void announce(String queue) {
+        List<QueueSource> list = consumers.get(queue);
+        if (list != null) {
+            list.forEach(QueueSource::announce);
+        }
+    }
+
+    /**
      * Reserves room for up to {@code count} messages with an idle consumer of the queue.
      *
      * @return {@code null} if no consumer here has room

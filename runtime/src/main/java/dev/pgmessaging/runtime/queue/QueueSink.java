@@ -2,6 +2,8 @@ package dev.pgmessaging.runtime.queue;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -86,27 +88,28 @@ public final class QueueSink extends BatchingSink<NewMessage> {
 
     /** Sends the rows, leasing those it can to an idle consumer of the queue in this application. */
     private void sendFromWriter(Connection connection, List<NewMessage> rows) throws SQLException {
-        boolean[] lease = new boolean[rows.size()];
-        int eligible = 0;
-        for (int i = 0; i < lease.length; i++) {
-            lease[i] = local(rows.get(i));
-            eligible += lease[i] ? 1 : 0;
+        List<Integer> eligible = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            if (local(rows.get(i))) {
+                eligible.add(i);
+            }
         }
-        Reservation taken = localDeliveries == null ? null : localDeliveries.reserve(settings.queue(), eligible);
+        Reservation taken = localDeliveries == null ? null : localDeliveries.reserve(settings.queue(), eligible.size());
         int toLease = taken == null ? 0 : taken.count();
-        for (int i = 0, marked = 0; i < lease.length; i++) {
-            lease[i] &= marked < toLease;
-            marked += lease[i] ? 1 : 0;
-        }
+        boolean[] lease = new boolean[rows.size()];
+        // with less room than messages, the consumer gets those a claim would have taken first
+        eligible.sort(Comparator.comparingInt((Integer i) -> rows.get(i).priority()).reversed());
+        eligible.subList(0, toLease).forEach(i -> lease[i] = true);
+        boolean sent = false;
         try {
             leased = store.send(connection, rows, toLease == 0 ? null : lease,
                     taken == null ? null : taken.consumer().visibilityTimeout(), settings.deduplicationWindow(),
                     settings.notifyConsumers(), localConsumers.origin());
-        } catch (SQLException | RuntimeException e) {
-            if (taken != null) {
+            sent = true;
+        } finally {
+            if (!sent && taken != null) {
                 taken.consumer().cancel(toLease);
             }
-            throw e;
         }
         reservation = taken;
         unleased = toLease < rows.size();
@@ -128,13 +131,18 @@ public final class QueueSink extends BatchingSink<NewMessage> {
         if (settings.exchange() != null) {
             return;
         }
+        if (unleased) {
+            // first, so that the consumer handed the others does not offer room again before it
+            // knows of these
+            localConsumers.wake(settings.queue());
+            if (localDeliveries != null) {
+                localDeliveries.announce(settings.queue());
+            }
+        }
         if (reservation != null) {
             reservation.consumer().deliver(leased, reservation.count());
             reservation = null;
             leased = List.of();
-        }
-        if (unleased) {
-            localConsumers.wake(settings.queue());
         }
     }
 

@@ -192,6 +192,22 @@ public final class QueueSource {
     }
 
     private void run() {
+        try {
+            consume();
+        } finally {
+            // however the loop ended, producers hand this channel nothing more
+            stopTakingMessages();
+        }
+        try {
+            settle();
+            releaseRemainingLeases();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf("Channel %s could not settle or release its last messages before stopping (%s); they will be"
+                    + " delivered again after their visibility timeout", settings.channel(), e.getMessage());
+        }
+    }
+
+    private void consume() {
         while (running) {
             try {
                 Settlements.Flushed flushed = settle();
@@ -200,11 +216,14 @@ public final class QueueSource {
                     claimHint = true;
                 }
                 leases.renew(store, dataSource);
-                if (claimHint) {
+                // read once: the offer is withdrawn before any claim, so that producers cannot take
+                // room the claim is about to fill (a hint set meanwhile is for the next turn)
+                boolean hinted = claimHint;
+                if (hinted) {
                     offer(0); // messages were announced: claim them before producers hand over new ones
                 }
                 int wanted = room();
-                if (claiming && wanted > 0 && claimHint) {
+                if (claiming && wanted > 0 && hinted) {
                     claimHint = false; // before the claim: a message announced during it sets it again
                     List<ClaimedMessage> claimed = store.claim(dataSource, settings.queue(), wanted,
                             settings.visibilityTimeout(), settings.deadLetterExpired() ? settings.deadLetterQueue() : null,
@@ -242,13 +261,6 @@ public final class QueueSource {
                 claimHint = true;
                 waitForWake(settings.pollInterval());
             }
-        }
-        try {
-            settle();
-            releaseRemainingLeases();
-        } catch (SQLException | RuntimeException e) {
-            LOG.warnf("Channel %s could not settle or release its last messages before stopping (%s); they will be"
-                    + " delivered again after their visibility timeout", settings.channel(), e.getMessage());
         }
     }
 
@@ -324,13 +336,19 @@ public final class QueueSource {
         boolean taken;
         synchronized (handOff) {
             taken = claiming;
-            if (taken) {
-                polled.busy();
-                // leases held and messages in transit before the reservation goes: room() never
-                // counts these messages out twice or not at all
-                emitEach(messages);
+            try {
+                if (taken) {
+                    // leases held and messages in transit before the reservation goes: room() never
+                    // counts these messages out twice or not at all. (The idle poller is not put
+                    // off: these messages say nothing of what else became visible meanwhile.)
+                    emitEach(messages);
+                }
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Channel %s could not emit %d message(s) sent to it; they will be delivered again"
+                        + " after their visibility timeout", settings.channel(), messages.size());
+            } finally {
+                reserved -= count;
             }
-            reserved -= count;
         }
         if (taken) {
             // the channel may sleep without a timeout while it holds no lease: it renews these ones
@@ -340,11 +358,17 @@ public final class QueueSource {
         try {
             store.release(dataSource, messages.stream().mapToLong(ClaimedMessage::id).toArray(),
                     messages.stream().mapToLong(ClaimedMessage::leaseToken).toArray(), new double[messages.size()]);
+            localDeliveries.announce(settings.queue());
         } catch (SQLException | RuntimeException e) {
             LOG.warnf("Channel %s could not give back %d message(s) sent to it as it stopped (%s); they will be"
                     + " delivered again after their visibility timeout", settings.channel(), messages.size(),
                     e.getMessage());
         }
+    }
+
+    /** Messages were stored that this channel was not handed: it claims at its next turn. */
+    void announce() {
+        wakeToClaim.run();
     }
 
     /** No more claims nor local deliveries. */

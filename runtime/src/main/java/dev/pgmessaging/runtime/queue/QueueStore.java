@@ -152,10 +152,14 @@ public final class QueueStore {
                     }
                 }
                 if (rows.size() != leasedMessages.size()) {
-                    throw new IllegalStateException("Stored " + rows.size() + " of " + leasedMessages.size()
-                            + " leased messages");
+                    // cannot happen (leased messages have no deduplication id, so all are stored); if it
+                    // did, the messages are committed and simply redelivered after their lease
+                    LOG.errorf("A send stored %d messages leased to a local consumer instead of %d; they will be"
+                            + " delivered after their visibility timeout", rows.size(), leasedMessages.size());
+                    return List.of();
                 }
-                // the identity follows the batch order (the statement inserts in that order)
+                // Identity values are drawn as the rows are inserted, in the statement's ORDER BY (the
+                // batch order): the ids in ascending order are the leased messages in batch order.
                 rows.sort(Comparator.comparingLong(row -> row[0]));
                 for (int i = 0; i < rows.size(); i++) {
                     NewMessage message = leasedMessages.get(i);
@@ -164,6 +168,7 @@ public final class QueueStore {
                 }
             }
             claimedMessages.add(delivered.size());
+            delivered.sort(CLAIM_ORDER); // emitted as a claim would have: priority first, then FIFO
             return delivered;
         }
     }
