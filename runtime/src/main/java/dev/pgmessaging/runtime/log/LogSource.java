@@ -14,14 +14,12 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JavaType;
 
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.jboss.logging.Logger;
 
 import dev.pgmessaging.runtime.api.IncomingLogBatchMetadata;
@@ -35,12 +33,11 @@ import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.payload.PayloadType;
 import dev.pgmessaging.runtime.queue.NotificationChannel;
 import dev.pgmessaging.runtime.queue.QueueWakeups;
-import dev.pgmessaging.runtime.tx.TransactionalAck;
+import dev.pgmessaging.runtime.source.ContextEmitter;
+import dev.pgmessaging.runtime.source.ContextEmitter.Pending;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
-import io.smallrye.reactive.messaging.providers.locals.ContextAwareMessage;
-import io.smallrye.reactive.messaging.providers.locals.LocalContextMetadata;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.VertxInternal;
@@ -79,8 +76,8 @@ public final class LogSource {
     private final BlockingQueue<Boolean> wakeSignal = new ArrayBlockingQueue<>(1);
     private final Runnable wake = () -> wakeSignal.offer(Boolean.TRUE);
     private final AtomicBoolean ackedSinceCommit = new AtomicBoolean();
-    /** Records read and not yet handed to the emitter (emission hops to the Vert.x context). */
-    private final AtomicLong inTransit = new AtomicLong();
+    /** Emits on the channel's context. */
+    private final ContextEmitter onContext;
     /**
      * Records handed to downstream and not acked or nacked yet. The channel reads ahead of its
      * handler up to {@code max-poll-records} of them, as a Kafka consumer does, so that one statement
@@ -109,6 +106,7 @@ public final class LogSource {
                 : value == null || value.getRawClass() == Object.class ? null : new PayloadType(value.getRawClass(), value);
         // a context of its own, as QueueSource explains
         this.context = ((VertxInternal) vertx).createEventLoopContext();
+        this.onContext = new ContextEmitter(context, settings.ackInTransaction(), settings.channel());
         this.thread = new Thread(this::run, "pgmessaging-consumer-" + settings.channel());
         this.thread.setDaemon(true);
     }
@@ -278,7 +276,7 @@ public final class LogSource {
         List<StoredRecord> records = store.fetch(dataSource, topic, partitions, positions, room);
         failure = null;
         List<Decoded> batch = new ArrayList<>(records.size());
-        List<Emission> emissions = new ArrayList<>(records.size());
+        List<Pending> emissions = new ArrayList<>(records.size());
         for (StoredRecord record : records) {
             PartitionProgress partition = owned.get(record.partition());
             if (partition == null || record.offset() != partition.position) {
@@ -292,16 +290,16 @@ public final class LogSource {
             if (settings.batch()) {
                 batch.add(decoded);
             } else {
-                emissions.add(new Emission(decoded.payload(), decoded.metadata(), List.of(decoded.delivery())));
+                emissions.add(emission(decoded.payload(), decoded.metadata(), List.of(decoded.delivery())));
             }
         }
         if (!batch.isEmpty()) {
-            emissions.add(new Emission(batch.stream().map(Decoded::payload).toList(),
+            emissions.add(emission(batch.stream().map(Decoded::payload).toList(),
                     new IncomingLogBatchMetadata(topic.name(), batch.stream().<IncomingLogMetadata<?>> map(Decoded::metadata)
                             .toList()),
                     batch.stream().map(Decoded::delivery).toList()));
         }
-        emit(emissions);
+        onContext.emit(emitter, emissions);
         return !records.isEmpty();
     }
 
@@ -331,38 +329,8 @@ public final class LogSource {
     }
 
     /** A message to emit: a record, or the records of a batch channel's read. */
-    private record Emission(Object payload, Object metadata, List<LogMessage.Delivery> deliveries) {
-    }
-
-    /**
-     * Emits the messages of one read in one task on the channel's context: one hand-over between
-     * threads per read, not per record.
-     */
-    private void emit(List<Emission> emissions) {
-        if (emissions.isEmpty()) {
-            return;
-        }
-        inTransit.addAndGet(emissions.size());
-        context.runOnContext(ignored -> {
-            for (Emission emission : emissions) {
-                try {
-                    // a new duplicated context for each message: its handler runs on it
-                    Metadata withContext = ContextAwareMessage.captureContextMetadata(emission.metadata());
-                    LogMessage<Object> message = new LogMessage<>(emission.payload(), withContext, emission.deliveries(),
-                            this);
-                    if (settings.ackInTransaction()) {
-                        withContext.get(LocalContextMetadata.class)
-                                .ifPresent(local -> TransactionalAck.attach(local.context(), message));
-                    }
-                    emitter.emit(message);
-                } catch (RuntimeException e) {
-                    // the others of the read still go
-                    LOG.errorf(e, "Channel %s could not emit a record", settings.channel());
-                } finally {
-                    inTransit.decrementAndGet();
-                }
-            }
-        });
+    private Pending emission(Object payload, Object metadata, List<LogMessage.Delivery> deliveries) {
+        return new Pending(metadata, withContext -> new LogMessage<>(payload, withContext, deliveries, this));
     }
 
     /**

@@ -8,12 +8,10 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
 
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.jboss.logging.Logger;
 
 import dev.pgmessaging.runtime.api.IncomingQueueBatchMetadata;
@@ -21,12 +19,11 @@ import dev.pgmessaging.runtime.api.IncomingQueueMetadata;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
-import dev.pgmessaging.runtime.tx.TransactionalAck;
+import dev.pgmessaging.runtime.source.ContextEmitter;
+import dev.pgmessaging.runtime.source.ContextEmitter.Pending;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
-import io.smallrye.reactive.messaging.providers.locals.ContextAwareMessage;
-import io.smallrye.reactive.messaging.providers.locals.LocalContextMetadata;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.VertxInternal;
@@ -70,8 +67,8 @@ public final class QueueSource {
     private final Leases leases;
     private final Settlements settlements;
     private final FailureStrategy failureStrategy;
-    /** Claimed messages not yet handed to the emitter (emission hops to the Vert.x context). */
-    private final AtomicLong inTransit = new AtomicLong();
+    /** Emits on the channel's context; counts the claimed messages not yet handed to the emitter. */
+    private final ContextEmitter onContext;
     private final Thread thread;
     private volatile MultiEmitter<? super Message<?>> emitter;
     private volatile boolean running = true;
@@ -125,6 +122,7 @@ public final class QueueSource {
         // it, and the ordered blocking tasks (@Blocking handlers) of all contexts duplicated from one
         // context run one at a time, so channels sharing one would never run their handlers in parallel.
         this.context = ((VertxInternal) vertx).createEventLoopContext();
+        this.onContext = new ContextEmitter(context, settings.ackInTransaction(), settings.channel());
         this.thread = new Thread(this::run, "pgmessaging-consumer-" + settings.channel());
         this.thread.setDaemon(true);
     }
@@ -271,7 +269,7 @@ public final class QueueSource {
             if (!leaseAhead) {
                 // Without the heartbeat, a leased message waiting in a buffer would see its
                 // visibility timeout run out before its handler even starts: lease on demand only.
-                long demand = emitter.requested() - inTransit.get() - reserved;
+                long demand = emitter.requested() - onContext.inTransit() - reserved;
                 // a batch channel emits one message per claim
                 wanted = (int) Math.min(wanted, settings.batch() ? (demand > 0 ? Integer.MAX_VALUE : 0) : demand);
             }
@@ -397,14 +395,14 @@ public final class QueueSource {
 
     /** Emits the readable messages of one claim one by one. */
     private void emitEach(List<ClaimedMessage> claimed) {
-        List<Emission> emissions = new ArrayList<>(claimed.size());
+        List<Pending> emissions = new ArrayList<>(claimed.size());
         for (ClaimedMessage message : claimed) {
             Decoded decoded = decode(message);
             if (decoded != null) {
-                emissions.add(new Emission(decoded.payload(), decoded.metadata(), List.of(message)));
+                emissions.add(emission(decoded.payload(), decoded.metadata(), List.of(message)));
             }
         }
-        emitOnContext(emissions);
+        onContext.emit(emitter, emissions);
     }
 
     /** Emits the readable messages of one claim as one message whose payload is the list of theirs. */
@@ -421,7 +419,7 @@ public final class QueueSource {
             }
         }
         if (!readable.isEmpty()) {
-            emitOnContext(List.of(new Emission(payloads, new IncomingQueueBatchMetadata(settings.queue(), metadata),
+            onContext.emit(emitter, List.of(emission(payloads, new IncomingQueueBatchMetadata(settings.queue(), metadata),
                     readable)));
         }
     }
@@ -447,38 +445,8 @@ public final class QueueSource {
     }
 
     /** A message to emit: one claimed message, or the messages of a batch channel's claim. */
-    private record Emission(Object payload, Object metadata, List<ClaimedMessage> claimed) {
-    }
-
-    /**
-     * Emits the messages of one claim in one task on the channel's context: one hand-over between
-     * threads per claim, not per message.
-     */
-    private void emitOnContext(List<Emission> emissions) {
-        if (emissions.isEmpty()) {
-            return;
-        }
-        inTransit.addAndGet(emissions.size());
-        context.runOnContext(ignored -> {
-            for (Emission emission : emissions) {
-                try {
-                    // a new duplicated context for each message: its handler runs on it
-                    Metadata withContext = ContextAwareMessage.captureContextMetadata(emission.metadata());
-                    QueueMessage<Object> message = new QueueMessage<>(emission.payload(), withContext, emission.claimed(),
-                            this);
-                    if (settings.ackInTransaction()) {
-                        withContext.get(LocalContextMetadata.class)
-                                .ifPresent(local -> TransactionalAck.attach(local.context(), message));
-                    }
-                    emitter.emit(message);
-                } catch (RuntimeException e) {
-                    // the others of the claim still go; this one is redelivered once its lease runs out
-                    LOG.errorf(e, "Channel %s could not emit a message", settings.channel());
-                } finally {
-                    inTransit.decrementAndGet();
-                }
-            }
-        });
+    private Pending emission(Object payload, Object metadata, List<ClaimedMessage> claimed) {
+        return new Pending(metadata, withContext -> new QueueMessage<>(payload, withContext, claimed, this));
     }
 
     /**
