@@ -32,7 +32,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# the environment may override the sizes (MESSAGES, FANOUT_MESSAGES, RATE, IDLE_RATE, DURATION,
+# the environment may override the sizes (MESSAGES, FANOUT_MESSAGES, each run sending a third as
+# many first as a warm-up, RATE, IDLE_RATE, DURATION,
 # IDLE_WINDOW, WARM_UP, SUSTAINED in minutes), the CONNECTORS and the SCENARIOS (sustained needs
 # throughput); JFR=1 records each run with Java Flight Recorder into
 # bench/target/jfr/<run>-<connector>-<scenario>.jfr
@@ -165,8 +166,10 @@ for pair in $(seq 1 "$PAIRS"); do
   for scenario in $SCENARIOS; do
     for connector in $CONNECTORS; do
       case $scenario in
-        throughput|batch) bench "$pair" "$connector" "$scenario" -Dbench.messages="$MESSAGES" ;;
-        fanout) bench "$pair" "$connector" fanout -Dbench.messages="$FANOUT_MESSAGES" ;;
+        throughput|batch) bench "$pair" "$connector" "$scenario" -Dbench.messages="$MESSAGES" \
+            -Dbench.throughput-warm-up=$((MESSAGES / 3)) ;;
+        fanout) bench "$pair" "$connector" fanout -Dbench.messages="$FANOUT_MESSAGES" \
+            -Dbench.throughput-warm-up=$((FANOUT_MESSAGES / 3)) ;;
         latency) bench "$pair" "$connector" latency -Dbench.rate="$RATE" -Dbench.duration="$DURATION" \
                      -Dbench.warm-up="$WARM_UP" ;;
         idle) case $connector in pgqueue|rabbitmq)

@@ -1,6 +1,6 @@
 -- Statements on the log tables (topics, records, consumer groups). Each statement is named by the
 -- operation it performs and run with bound parameters only; {schema} is the validated, quoted
--- schema name. The functions they call are in migration V8, which says how they work.
+-- schema name. The functions they call are in migrations V8 and V11, which say how they work.
 
 -- name: create-topic
 -- Creates the topic (name, partitions, retention in seconds or NULL for none) unless it exists;
@@ -14,8 +14,9 @@ SELECT id, partitions, extract(epoch FROM retention) FROM {schema}.topic WHERE n
 
 -- name: append
 -- Appends records (parallel arrays: partition, key, content type, headers, payload, timestamp),
--- returning each one's position in the arrays (from 1) and offset; then notifies the consumers.
-SELECT n, "offset" FROM {schema}.append_records(?, ?::int[], ?::bytea[], ?::text[], ?::text[], ?::bytea[],
+-- returning the first offset of each partition of the batch (its records got consecutive offsets
+-- in the order of the arrays); then notifies the consumers.
+SELECT partition, first_offset FROM {schema}.append_records(?, ?::int[], ?::bytea[], ?::text[], ?::text[], ?::bytea[],
     ?::timestamptz[], ?, ?);
 
 -- name: fetch
@@ -66,7 +67,7 @@ WHERE t.name = ?
 ORDER BY p;
 
 -- name: seek
--- Moves a group's committed offsets (see seek_group in migration V8): group, topic, partition (NULL:
+-- Moves a group's committed offsets (see seek_group in migrations V8 and V11): group, topic, partition (NULL:
 -- all), where to ('earliest', 'latest', 'offset', 'time'), the offset, the time. Returns the
 -- partitions moved and their new offsets.
 SELECT s.partition, s.committed_offset

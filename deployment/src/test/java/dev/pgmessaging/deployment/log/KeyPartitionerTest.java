@@ -48,21 +48,20 @@ class KeyPartitionerTest {
 
     @Test
     void keylessRecordsStickToAPartitionForABatchThenMoveOn() {
-        KeyPartitioner partitioner = new KeyPartitioner(500);
-        int[] counts = new int[4];
-        int previous = -1;
-        int switches = 0;
-        for (int i = 0; i < 20_000; i++) {
-            int partition = partitioner.partition(null, 4);
-            if (partition != previous) {
-                switches++;
-                previous = partition;
+        KeyPartitioner partitioner = new KeyPartitioner();
+        int[] batches = new int[4];
+        for (int batch = 0; batch < 40; batch++) {
+            int first = partitioner.partition(null, 4);
+            for (int i = 1; i < 1 + batch % 7; i++) {
+                assertEquals(first, partitioner.partition(null, 4), "every keyless record of a batch in one partition");
             }
-            counts[partition]++;
+            assertEquals(batch % 4, first, "each partition in turn");
+            batches[first]++;
+            partitioner.batchWritten();
         }
-        assertEquals(40, switches, "a new partition every 500 records");
-        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] { 5000, 5000, 5000, 5000 }, counts,
-                "each partition in turn");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] { 10, 10, 10, 10 }, batches);
+        assertEquals((KeyPartitioner.murmur2(new byte[] { 1 }) & 0x7fffffff) % 4, partitioner.partition(new byte[] { 1 }, 4),
+                "keyed records are not sticky");
     }
 
     @Test

@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Chooses the partition of a record the way Kafka's default partitioner does, so that a key lands
  * in the same partition here and in Kafka: the 32-bit MurmurHash2 of the key's bytes (seed
  * 0x9747b28c), made positive by clearing the sign bit, modulo the number of partitions. Records
- * without a key stick to one partition for {@code stickyRecords} records, then go to the next, as
- * Kafka's sticky partitioner does: a batch of keyless records then appends to one partition (at
- * most two), and takes one partition's lock instead of all of them.
+ * without a key stick to one partition until {@link #batchWritten()}, then go to the next, as
+ * Kafka's sticky partitioner does: a batch of keyless records then appends to one partition, and
+ * takes one partition's lock (and runs one insert) instead of one per partition.
  */
 public final class KeyPartitioner {
 
@@ -16,25 +16,20 @@ public final class KeyPartitioner {
     private static final int M = 0x5bd1e995;
     private static final int R = 24;
 
+    /** Counts the batches written: keyless records go to this modulo the partition count. */
     private final AtomicInteger keyless = new AtomicInteger();
-    private final int stickyRecords;
-
-    /** @param stickyRecords how many keyless records go to a partition before the next one is used */
-    public KeyPartitioner(int stickyRecords) {
-        this.stickyRecords = stickyRecords;
-    }
-
-    /** A partitioner for keyed records; keyless records go to the partitions in turn. */
-    public KeyPartitioner() {
-        this(1);
-    }
 
     /** The partition of a record with these key bytes ({@code null}: no key). */
     public int partition(byte[] key, int partitions) {
         if (key == null) {
-            return Math.floorMod(Math.floorDiv(keyless.getAndIncrement(), stickyRecords), partitions);
+            return Math.floorMod(keyless.get(), partitions);
         }
         return (murmur2(key) & 0x7fffffff) % partitions;
+    }
+
+    /** A batch was written: keyless records go to the next partition from now on. */
+    public void batchWritten() {
+        keyless.incrementAndGet();
     }
 
     /** MurmurHash2, 32 bits, little-endian blocks of four bytes. */

@@ -22,8 +22,8 @@ import dev.pgmessaging.runtime.sink.BatchingSink;
 /**
  * Appends the messages of one outgoing channel to a topic, in batches or in the sender's
  * transaction (see {@link BatchingSink}). The partition is the metadata's, or chosen from the key
- * as Kafka's default partitioner does; keyless records go to one partition for a batch's worth of
- * records ({@code max-batch-size}), then to the next.
+ * as Kafka's default partitioner does; the keyless records of a batch go to one partition, those of
+ * the next batch to the next partition.
  */
 public final class LogSink extends BatchingSink<NewRecord> {
 
@@ -46,7 +46,7 @@ public final class LogSink extends BatchingSink<NewRecord> {
         this.codec = codec;
         this.notifyChannel = notifyChannel;
         this.localConsumers = localConsumers;
-        this.partitioner = new KeyPartitioner(maxBatchSize);
+        this.partitioner = new KeyPartitioner();
     }
 
     @Override
@@ -85,8 +85,12 @@ public final class LogSink extends BatchingSink<NewRecord> {
         String wake = NotificationChannel.topicKey(topic.name());
         // the writer's write is followed by the wake-up of this application's consumers (committed);
         // one in the sender's transaction commits later, and they hear its notification
-        store.append(connection, topic, rows, notifyChannel,
-                onWriterThread() ? NotificationChannel.withOrigin(wake, localConsumers.origin()) : wake);
+        try {
+            store.append(connection, topic, rows, notifyChannel,
+                    onWriterThread() ? NotificationChannel.withOrigin(wake, localConsumers.origin()) : wake);
+        } finally {
+            partitioner.batchWritten();
+        }
         return ALL_STORED;
     }
 

@@ -128,11 +128,17 @@ public final class LogStore {
             statement.setArray(7, connection.createArrayOf("timestamptz", timestamps));
             statement.setString(8, notifyChannel);
             statement.setString(9, wake);
-            long[] offsets = new long[n];
+            // the next offset of each partition of the batch, from its first one: a partition's
+            // records got consecutive offsets in the order of the batch
+            long[] next = new long[topic.partitions()];
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    offsets[rs.getInt(1) - 1] = rs.getLong(2);
+                    next[rs.getInt(1)] = rs.getLong(2);
                 }
+            }
+            long[] offsets = new long[n];
+            for (int i = 0; i < n; i++) {
+                offsets[i] = next[partitions[i]]++;
             }
             return offsets;
         }

@@ -1,6 +1,7 @@
 package dev.pgmessaging.runtime.log;
 
-import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -19,7 +20,10 @@ final class PartitionProgress {
     long committed;
     /** No longer this member's share: fetch no more, give it up once its records are settled. */
     volatile boolean draining;
-    private final ConcurrentSkipListSet<Long> acked = new ConcurrentSkipListSet<>();
+    /** Every offset from the start below it was acked (guarded by this). */
+    private long ackedUpTo;
+    /** Acked offsets above {@link #ackedUpTo}, acked out of order (guarded by this). */
+    private final TreeSet<Long> ackedAhead = new TreeSet<>();
     private final AtomicInteger inFlight = new AtomicInteger();
 
     PartitionProgress(int partition, long epoch, long committed) {
@@ -27,15 +31,29 @@ final class PartitionProgress {
         this.epoch = epoch;
         this.position = committed;
         this.committed = committed;
+        this.ackedUpTo = committed;
     }
 
     void delivered() {
         inFlight.incrementAndGet();
     }
 
-    /** A delivered record was acked (any thread). */
+    /**
+     * A delivered record was acked (any thread). Acks mostly come in offset order: then this only
+     * moves {@link #ackedUpTo} on.
+     */
     void acked(long offset) {
-        acked.add(offset);
+        synchronized (this) {
+            if (offset == ackedUpTo) {
+                ackedUpTo++;
+                while (!ackedAhead.isEmpty() && ackedAhead.first() == ackedUpTo) {
+                    ackedAhead.pollFirst();
+                    ackedUpTo++;
+                }
+            } else if (offset > ackedUpTo) {
+                ackedAhead.add(offset);
+            }
+        }
         inFlight.decrementAndGet();
     }
 
@@ -49,22 +67,21 @@ final class PartitionProgress {
     }
 
     /** The offset to commit now: the first one from the last commit on that has not been acked. */
-    long committable() {
-        return committableWith(java.util.Set.of());
+    synchronized long committable() {
+        return ackedUpTo;
     }
 
     /** The offset to commit once {@code offsets} are acked too (they are not marked acked here). */
-    long committableWith(java.util.Set<Long> offsets) {
-        long next = committed;
-        while (offsets.contains(next) || acked.contains(next)) {
+    synchronized long committableWith(Set<Long> offsets) {
+        long next = ackedUpTo;
+        while (offsets.contains(next) || ackedAhead.contains(next)) {
             next++;
         }
         return next;
     }
 
-    /** The group committed up to {@code next}: the acks below it are done with. */
+    /** The group committed up to {@code next}. */
     void committedUpTo(long next) {
         committed = next;
-        acked.headSet(next).clear();
     }
 }
