@@ -32,10 +32,10 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# the environment may override the sizes (MESSAGES, FANOUT_MESSAGES, each run sending a third as
-# many first as a warm-up, RATE, IDLE_RATE, DURATION,
-# IDLE_WINDOW, WARM_UP, SUSTAINED in minutes), the CONNECTORS and the SCENARIOS (sustained needs
-# throughput); JFR=1 records each run with Java Flight Recorder into
+# the environment may override the sizes (MESSAGES, FANOUT_MESSAGES, and the messages their runs
+# send first as a warm-up, WARM_UP_MESSAGES and FANOUT_WARM_UP_MESSAGES, a third as many unless
+# set; RATE, IDLE_RATE, DURATION, IDLE_WINDOW, WARM_UP, SUSTAINED in minutes), the CONNECTORS and
+# the SCENARIOS (sustained needs throughput); JFR=1 records each run with Java Flight Recorder into
 # bench/target/jfr/<run>-<connector>-<scenario>.jfr
 if $SMOKE; then
   MESSAGES=${MESSAGES:-5000}; FANOUT_MESSAGES=${FANOUT_MESSAGES:-2000}; RATE=${RATE:-200}; IDLE_RATE=${IDLE_RATE:-200}
@@ -47,6 +47,8 @@ else
   SUSTAINED=${SUSTAINED:-10}
   CONNECTORS=${CONNECTORS:-"pgqueue rabbitmq pglog kafka"}
 fi
+WARM_UP_MESSAGES=${WARM_UP_MESSAGES:-$((MESSAGES / 3))}
+FANOUT_WARM_UP_MESSAGES=${FANOUT_WARM_UP_MESSAGES:-$((FANOUT_MESSAGES / 3))}
 SCENARIOS=${SCENARIOS:-"throughput batch fanout latency idle"}
 WORK=$(mktemp -d)
 KAFKA_PID=
@@ -167,9 +169,9 @@ for pair in $(seq 1 "$PAIRS"); do
     for connector in $CONNECTORS; do
       case $scenario in
         throughput|batch) bench "$pair" "$connector" "$scenario" -Dbench.messages="$MESSAGES" \
-            -Dbench.throughput-warm-up=$((MESSAGES / 3)) ;;
+            -Dbench.throughput-warm-up="$WARM_UP_MESSAGES" ;;
         fanout) bench "$pair" "$connector" fanout -Dbench.messages="$FANOUT_MESSAGES" \
-            -Dbench.throughput-warm-up=$((FANOUT_MESSAGES / 3)) ;;
+            -Dbench.throughput-warm-up="$FANOUT_WARM_UP_MESSAGES" ;;
         latency) bench "$pair" "$connector" latency -Dbench.rate="$RATE" -Dbench.duration="$DURATION" \
                      -Dbench.warm-up="$WARM_UP" ;;
         idle) case $connector in pgqueue|rabbitmq)

@@ -61,7 +61,11 @@ def summary(path, table):
 
 
 def median(values):
-    return f"{statistics.median(float(v) for v in values):g}" if values else "-"
+    if not values:
+        return "-"
+    m = statistics.median(float(v) for v in values)
+    # whole numbers in full (millions too), others as short as they go
+    return str(int(m)) if m.is_integer() else f"{m:g}"
 
 
 if sys.argv[1] == "--markdown":

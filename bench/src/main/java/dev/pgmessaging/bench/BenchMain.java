@@ -236,15 +236,21 @@ public class BenchMain implements QuarkusApplication {
         int minutes = (int) duration.toMinutes();
         Connection holder = holdXmin ? new DatabaseLoad(dataSource).holdXmin() : null;
         Map<String, Object> result = new LinkedHashMap<>();
+        long count;
         try {
-            long count = sendAtRate(1, minutes, duration);
+            count = sendAtRateOnly(1, minutes, duration);
             result.put("messages", count);
             result.put("rate", rate);
+            // a connector that falls behind shows it here and in the last minutes' rates
+            result.put("behind_at_end", count - receiver.received());
         } finally {
             if (holder != null) {
                 holder.rollback();
                 holder.close();
             }
+        }
+        if (!receiver.await(5, TimeUnit.MINUTES)) {
+            result.put("behind_after_5min", count - receiver.received());
         }
         for (int minute = 0; minute < minutes; minute++) {
             result.put("m" + (minute + 1) + "_per_s", Math.round(receiver.receivedInMinute(minute) / 60.0));
@@ -261,6 +267,15 @@ public class BenchMain implements QuarkusApplication {
      * @return how many were sent
      */
     private long sendAtRate(int queues, int minutes, Duration duration) throws InterruptedException {
+        long count = sendAtRateOnly(queues, minutes, duration);
+        if (!receiver.await(5, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("not done after 5 minutes: received " + receiver.received());
+        }
+        return count;
+    }
+
+    /** Sends as {@link #sendAtRate} does, without waiting for the messages to come back. */
+    private long sendAtRateOnly(int queues, int minutes, Duration duration) {
         long count = rate * duration.toSeconds();
         receiver.expect(count, minutes);
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
@@ -272,9 +287,6 @@ public class BenchMain implements QuarkusApplication {
                 LockSupport.parkNanos(wait);
             }
             emitter.send(message(Payloads.of(due), queues == 1 ? null : IdleChannels.routingKey((int) (i % queues))));
-        }
-        if (!receiver.await(5, TimeUnit.MINUTES)) {
-            throw new IllegalStateException("not done after 5 minutes: received " + receiver.received());
         }
         return count;
     }

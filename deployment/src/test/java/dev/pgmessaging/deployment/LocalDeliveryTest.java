@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -15,8 +16,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,8 +47,8 @@ import io.smallrye.reactive.messaging.annotations.Blocking;
  * Local delivery: a message this application sends to the queue of one of its idle consumers is
  * stored already leased to that consumer, in the send's statement, and handed over once committed,
  * without a claim; a consumer never holds more than its prefetch that way, a retry that comes due
- * meanwhile is still found by the poll, and with competing consumers here and a claimer elsewhere
- * every message is delivered exactly once.
+ * meanwhile is still found by the poll, a failed send gives back the room it reserved, and with
+ * competing consumers here and a claimer elsewhere every message is delivered exactly once.
  */
 class LocalDeliveryTest {
 
@@ -66,7 +69,9 @@ class LocalDeliveryTest {
             .overrideConfigKey("mp.messaging.incoming.race-b.prefetch", "8")
             .overrideConfigKey("mp.messaging.outgoing.to-steady.queue", "steady")
             .overrideConfigKey("mp.messaging.incoming.steady.retry-initial-delay", "100ms")
-            .overrideConfigKey("mp.messaging.incoming.steady.poll-interval", "1s");
+            .overrideConfigKey("mp.messaging.incoming.steady.poll-interval", "1s")
+            .overrideConfigKey("mp.messaging.outgoing.to-lone.queue", "lone")
+            .overrideConfigKey("mp.messaging.incoming.lone.prefetch", "1");
 
     @Inject
     Consumers consumers;
@@ -203,6 +208,31 @@ class LocalDeliveryTest {
         });
     }
 
+    @Test
+    void aFailedSendGivesBackTheRoomItReservedInTheConsumer() throws Exception {
+        consumers.sendLone("before").toCompletableFuture().get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> consumers.received("before") == 1
+                && Rows.count(dataSource, SCHEMA, "lone") == 0);
+        String refuse = "\"" + SCHEMA + "\".refuse_boom";
+        Rows.execute(dataSource, "CREATE FUNCTION " + refuse + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " IF NEW.payload = convert_to('boom', 'UTF8') THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$");
+        Rows.execute(dataSource, "CREATE TRIGGER refuse_boom BEFORE INSERT ON \"" + SCHEMA + "\".queue_message FOR EACH ROW EXECUTE FUNCTION "
+                + refuse + "()");
+        try {
+            // the idle consumer's only place (prefetch 1) is reserved for the send, which fails
+            ExecutionException failed = assertThrows(ExecutionException.class,
+                    () -> consumers.sendLone("boom").toCompletableFuture().get(10, TimeUnit.SECONDS));
+            assertTrue(String.valueOf(failed.getCause().getMessage()).contains("refused"), failed.getCause().toString());
+        } finally {
+            Rows.execute(dataSource, "DROP TRIGGER refuse_boom ON \"" + SCHEMA + "\".queue_message");
+        }
+        // the place is free again: the next message is delivered, handed over or claimed
+        consumers.sendLone("after");
+        await().atMost(Duration.ofSeconds(10)).until(() -> consumers.received("after") == 1);
+        assertEquals(0, consumers.received("boom"));
+    }
+
+
     private static int total(Map<String, AtomicInteger> counts) {
         return counts.values().stream().mapToInt(AtomicInteger::get).sum();
     }
@@ -241,6 +271,9 @@ class LocalDeliveryTest {
         @Inject
         @Channel("to-steady")
         Emitter<String> toSteady;
+        @Inject
+        @Channel("to-lone")
+        Emitter<String> toLone;
 
         // beans are reached through their client proxy: their fields only through methods
         void sendHeld(String payload) {
@@ -253,6 +286,10 @@ class LocalDeliveryTest {
 
         void sendSteady(String payload) {
             toSteady.send(payload);
+        }
+
+        CompletionStage<Void> sendLone(String payload) {
+            return toLone.send(payload);
         }
 
         void hold() {
@@ -291,6 +328,11 @@ class LocalDeliveryTest {
             if (payload.equals("fail once") && seen == 1) {
                 throw new IllegalStateException("first attempt fails");
             }
+        }
+
+        @Incoming("lone")
+        void lone(String payload) {
+            received.computeIfAbsent(payload, p -> new AtomicInteger()).incrementAndGet();
         }
 
         @Incoming("race-a")

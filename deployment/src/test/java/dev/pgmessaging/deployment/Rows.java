@@ -7,10 +7,19 @@ import java.sql.SQLException;
 
 import javax.sql.DataSource;
 
-/** Reads the queue table of a test's schema directly, to check what the connector stored. */
-final class Rows {
+/** Reads (and for some tests, writes) a test's schema directly, to check what the connector stored. */
+public final class Rows {
 
     private Rows() {
+    }
+
+    /** Runs one statement without parameters. */
+    public static void execute(DataSource dataSource, String sql) {
+        try (Connection c = dataSource.getConnection()) {
+            c.createStatement().execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static long count(DataSource dataSource, String schema, String queue) {
@@ -31,7 +40,13 @@ final class Rows {
         }
     }
 
-    static long queryLong(DataSource dataSource, String sql, String parameter) {
+    /** The first column of the first row of a statement without parameters. */
+    public static long queryLong(DataSource dataSource, String sql) {
+        return queryLong(dataSource, sql, null);
+    }
+
+    /** The first column of the first row, with {@code parameter} bound to the one {@code ?} unless {@code null}. */
+    public static long queryLong(DataSource dataSource, String sql, String parameter) {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
             if (parameter != null) {
                 s.setString(1, parameter);

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +15,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.pgmessaging.deployment.Rows;
 import dev.pgmessaging.runtime.log.LogStore;
 import dev.pgmessaging.runtime.log.LogStore.NewRecord;
 import dev.pgmessaging.runtime.log.LogStore.OwnedPartition;
@@ -36,6 +35,7 @@ class LogRetentionTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
+            .withApplicationRoot(jar -> jar.addClasses(Rows.class))
             .overrideConfigKey("quarkus.messaging.postgres.schema", SCHEMA);
 
     @Inject
@@ -47,8 +47,8 @@ class LogRetentionTest {
         LogStore store = new LogStore(SCHEMA);
         Topic topic = store.createTopic(dataSource, "events", 2, Duration.ofDays(2));
         // ten records of partition 0 and five of partition 1 appended five days ago, in that day's segment
-        execute("SELECT " + SCHEMA + ".maintain_log_segments(0, now() - interval '5 days')");
-        execute("INSERT INTO " + SCHEMA + ".log_record (topic_id, partition, \"offset\", appended_at, \"timestamp\", payload)"
+        Rows.execute(dataSource, "SELECT " + SCHEMA + ".maintain_log_segments(0, now() - interval '5 days')");
+        Rows.execute(dataSource, "INSERT INTO " + SCHEMA + ".log_record (topic_id, partition, \"offset\", appended_at, \"timestamp\", payload)"
                 + " SELECT " + topic.id() + ", p, o, now() - interval '5 days', now() - interval '5 days', 'old'::bytea"
                 + " FROM generate_series(0, 1) AS p, generate_series(0, 9) AS o WHERE p = 0 OR o < 5");
         assertArrayEquals(new long[] { 10, 11, 12 }, append(store, topic, 0, 3), "today's records follow on");
@@ -57,11 +57,11 @@ class LogRetentionTest {
         assertEquals(0, owned.get(0).committedOffset(), "the group starts at the earliest record");
 
         assertEquals(1, store.maintainSegments(dataSource), "the segment of five days ago is dropped, today's stays");
-        assertEquals(0, queryLong("SELECT coalesce(sum(n_tup_del), 0) FROM pg_stat_user_tables WHERE schemaname = '"
+        assertEquals(0, Rows.queryLong(dataSource, "SELECT coalesce(sum(n_tup_del), 0) FROM pg_stat_user_tables WHERE schemaname = '"
                 + SCHEMA + "' AND relname LIKE 'log_record%'"), "no row was deleted from the log");
-        assertEquals(10, queryLong("SELECT " + SCHEMA + ".log_start_offset(" + topic.id() + ", 0)"));
+        assertEquals(10, Rows.queryLong(dataSource, "SELECT " + SCHEMA + ".log_start_offset(" + topic.id() + ", 0)"));
         // partition 1 kept nothing: it is empty, and its offsets go on from 5
-        assertEquals(5, queryLong("SELECT " + SCHEMA + ".log_start_offset(" + topic.id() + ", 1)"));
+        assertEquals(5, Rows.queryLong(dataSource, "SELECT " + SCHEMA + ".log_start_offset(" + topic.id() + ", 1)"));
         assertArrayEquals(new long[] { 5, 6 }, append(store, topic, 1, 2));
 
         owned = store.heartbeat(dataSource, "late", topic, "member-1", Duration.ofSeconds(10), true, false, new int[0]);
@@ -78,18 +78,5 @@ class LogRetentionTest {
         }
     }
 
-    private void execute(String sql) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.createStatement().execute(sql);
-        }
-    }
 
-    private long queryLong(String sql) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql);
-                ResultSet rs = statement.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 }

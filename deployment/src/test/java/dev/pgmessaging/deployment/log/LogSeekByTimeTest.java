@@ -2,10 +2,6 @@ package dev.pgmessaging.deployment.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Random;
 
@@ -14,6 +10,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.pgmessaging.deployment.Rows;
 import dev.pgmessaging.runtime.log.LogStore;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
 import dev.pgmessaging.runtime.schema.SchemaManager;
@@ -24,7 +21,7 @@ import io.quarkus.test.QuarkusUnitTest;
  * A seek by time finds the first offset appended at or after the time by a binary search over the
  * offset index (there is no index on the append time): checked against a full scan for times
  * before, between, on and after the records' own, on a partition whose start was dropped by
- * retention and that has a gap in its offsets.
+ * retention and that has a gap in its offsets, across daily segments, and on an empty partition.
  */
 class LogSeekByTimeTest {
 
@@ -32,6 +29,7 @@ class LogSeekByTimeTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
+            .withApplicationRoot(jar -> jar.addClasses(Rows.class))
             .overrideConfigKey("quarkus.messaging.postgres.schema", SCHEMA);
 
     @Inject
@@ -40,50 +38,53 @@ class LogSeekByTimeTest {
     @Test
     void theBinarySearchFindsWhatAFullScanFinds() throws Exception {
         new SchemaManager(SCHEMA).migrate(dataSource);
-        Topic topic = new LogStore(SCHEMA).createTopic(dataSource, "events", 3, null);
+        Topic topic = new LogStore(SCHEMA).createTopic(dataSource, "events", 4, null);
+        // one base time for every statement below (now() is each statement's own)
+        String base = "to_timestamp(" + Rows.queryLong(dataSource, "SELECT extract(epoch FROM date_trunc('second', now()))::bigint") + ")";
         // partition 0: offsets 0-999, ten per second (as batches share their append time);
         // partition 1: offsets 300-699 (retention dropped the ones before), without 450-459;
-        // partition 2: empty
-        execute("INSERT INTO " + SCHEMA + ".log_record (topic_id, partition, \"offset\", appended_at, \"timestamp\", payload)"
-                + " SELECT " + topic.id() + ", p, o, t.base + (o / 10) * interval '1 second', now(), 'r'::bytea"
-                + " FROM (SELECT date_trunc('second', now()) AS base) AS t, generate_series(0, 1) AS p,"
+        // partition 2: offsets 0-9 five days ago, 10-19 now (two daily segments);
+        // partition 3: empty
+        Rows.execute(dataSource, "INSERT INTO " + SCHEMA + ".log_record (topic_id, partition, \"offset\", appended_at, \"timestamp\", payload)"
+                + " SELECT " + topic.id() + ", p, o, " + base + " + (o / 10) * interval '1 second', now(), 'r'::bytea"
+                + " FROM generate_series(0, 1) AS p,"
                 + " generate_series(0, 999) AS o"
                 + " WHERE p = 0 OR (o BETWEEN 300 AND 699 AND o NOT BETWEEN 450 AND 459)");
-        execute("INSERT INTO " + SCHEMA + ".log_partition_floor VALUES (" + topic.id() + ", 2, 42)");
+        Rows.execute(dataSource, "SELECT " + SCHEMA + ".maintain_log_segments(0, now() - interval '5 days')");
+        Rows.execute(dataSource, "INSERT INTO " + SCHEMA + ".log_record (topic_id, partition, \"offset\", appended_at, \"timestamp\", payload)"
+                + " SELECT " + topic.id() + ", 2, o, " + base + " + (o % 10) * interval '1 second'"
+                + " - CASE WHEN o < 10 THEN interval '5 days' ELSE interval '0' END, now(), 'r'::bytea"
+                + " FROM generate_series(0, 19) AS o");
+        Rows.execute(dataSource, "INSERT INTO " + SCHEMA + ".log_partition_floor VALUES (" + topic.id() + ", 3, 42)");
 
         Random random = new Random(7);
-        for (int partition = 0; partition < 3; partition++) {
+        for (int partition = 0; partition < 4; partition++) {
             for (int i = 0; i < 200; i++) {
                 // from 5 s before the first record to 5 s after the last, on whole and half seconds
                 double seconds = -5 + random.nextInt(220) / 2.0;
-                String at = "date_trunc('second', now()) + " + seconds + " * interval '1 second'";
-                long expected = queryLong("SELECT coalesce(min(\"offset\") FILTER (WHERE appended_at >= " + at + "), "
+                String at = base + " + " + seconds + " * interval '1 second'";
+                long expected = Rows.queryLong(dataSource, "SELECT coalesce(min(\"offset\") FILTER (WHERE appended_at >= " + at + "), "
                         + SCHEMA + ".log_end_offset(" + topic.id() + ", " + partition + ")) FROM " + SCHEMA
                         + ".log_record WHERE topic_id = " + topic.id() + " AND partition = " + partition);
-                assertEquals(expected, queryLong("SELECT " + SCHEMA + ".offset_at_time(" + topic.id() + ", " + partition
+                assertEquals(expected, Rows.queryLong(dataSource, "SELECT " + SCHEMA + ".offset_at_time(" + topic.id() + ", " + partition
                         + ", " + at + ")"), "partition " + partition + ", " + seconds + " s from the first record");
             }
         }
-        assertEquals(42, queryLong("SELECT " + SCHEMA + ".offset_at_time(" + topic.id() + ", 2, now())"),
+        assertEquals(0, Rows.queryLong(dataSource, "SELECT " + SCHEMA + ".offset_at_time(" + topic.id() + ", 2, " + base
+                + " - interval '6 days')"), "before the first segment");
+        assertEquals(5, Rows.queryLong(dataSource, "SELECT " + SCHEMA + ".offset_at_time(" + topic.id() + ", 2, " + base
+                + " - interval '5 days' + interval '4.5 seconds')"), "in the segment of five days ago");
+        assertEquals(10, Rows.queryLong(dataSource, "SELECT " + SCHEMA + ".offset_at_time(" + topic.id() + ", 2, " + base
+                + " - interval '2 days')"), "between the segments");
+        assertEquals(14, Rows.queryLong(dataSource, "SELECT " + SCHEMA + ".offset_at_time(" + topic.id() + ", 2, " + base
+                + " + interval '3.5 seconds')"), "in today's segment");
+        assertEquals(42, Rows.queryLong(dataSource, "SELECT " + SCHEMA + ".offset_at_time(" + topic.id() + ", 3, now())"),
                 "an empty partition: its log end offset");
-        assertEquals(1000, queryLong("SELECT " + SCHEMA + ".offset_at_time(" + topic.id() + ", 0, now() + interval '1 hour')"),
+        assertEquals(1000, Rows.queryLong(dataSource, "SELECT " + SCHEMA + ".offset_at_time(" + topic.id() + ", 0, now() + interval '1 hour')"),
                 "after the last record: the log end offset");
-        assertEquals(300, queryLong("SELECT " + SCHEMA + ".offset_at_time(" + topic.id() + ", 1, now() - interval '1 hour')"),
+        assertEquals(300, Rows.queryLong(dataSource, "SELECT " + SCHEMA + ".offset_at_time(" + topic.id() + ", 1, now() - interval '1 hour')"),
                 "before the first record kept: the log start offset");
     }
 
-    private void execute(String sql) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.createStatement().execute(sql);
-        }
-    }
 
-    private long queryLong(String sql) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql);
-                ResultSet rs = statement.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 }

@@ -6,9 +6,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Chooses the partition of a record the way Kafka's default partitioner does, so that a key lands
  * in the same partition here and in Kafka: the 32-bit MurmurHash2 of the key's bytes (seed
  * 0x9747b28c), made positive by clearing the sign bit, modulo the number of partitions. Records
- * without a key stick to one partition until {@link #batchWritten()}, then go to the next, as
- * Kafka's sticky partitioner does: a batch of keyless records then appends to one partition, and
- * takes one partition's lock (and runs one insert) instead of one per partition.
+ * without a key stick to one partition until {@code stickyRecords} of them went there, then go to
+ * the next partition once the batch being written is done ({@link #batchWritten()}), in the spirit
+ * of Kafka's sticky partitioner (KIP-794, which switches after a batch's worth of bytes): a batch
+ * of keyless records then appends to one partition, taking one partition's lock and running one
+ * insert, and the partitions get as many records each in the long run whatever the sizes of the
+ * batches. (A send in a caller's transaction, written on its own thread, may end a batch the
+ * writer is still filling: that batch then spans two partitions.)
  */
 public final class KeyPartitioner {
 
@@ -16,20 +20,37 @@ public final class KeyPartitioner {
     private static final int M = 0x5bd1e995;
     private static final int R = 24;
 
-    /** Counts the batches written: keyless records go to this modulo the partition count. */
+    /** Counts the partitions moved on to: keyless records go to this modulo the partition count. */
     private final AtomicInteger keyless = new AtomicInteger();
+    /** Keyless records sent to the current partition. */
+    private final AtomicInteger stuck = new AtomicInteger();
+    private final int stickyRecords;
+
+    /** @param stickyRecords how many keyless records go to a partition, at least, before the next one */
+    public KeyPartitioner(int stickyRecords) {
+        this.stickyRecords = stickyRecords;
+    }
+
+    /** A partitioner for keyed records; keyless records go to the partitions in turn, one batch each. */
+    public KeyPartitioner() {
+        this(1);
+    }
 
     /** The partition of a record with these key bytes ({@code null}: no key). */
     public int partition(byte[] key, int partitions) {
         if (key == null) {
+            stuck.incrementAndGet();
             return Math.floorMod(keyless.get(), partitions);
         }
         return (murmur2(key) & 0x7fffffff) % partitions;
     }
 
-    /** A batch was written: keyless records go to the next partition from now on. */
+    /** A batch was written: keyless records go to the next partition if the current one got its share. */
     public void batchWritten() {
-        keyless.incrementAndGet();
+        if (stuck.get() >= stickyRecords) {
+            stuck.set(0);
+            keyless.incrementAndGet();
+        }
     }
 
     /** MurmurHash2, 32 bits, little-endian blocks of four bytes. */

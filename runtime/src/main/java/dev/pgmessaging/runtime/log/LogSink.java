@@ -22,8 +22,8 @@ import dev.pgmessaging.runtime.sink.BatchingSink;
 /**
  * Appends the messages of one outgoing channel to a topic, in batches or in the sender's
  * transaction (see {@link BatchingSink}). The partition is the metadata's, or chosen from the key
- * as Kafka's default partitioner does; the keyless records of a batch go to one partition, those of
- * the next batch to the next partition.
+ * as Kafka's default partitioner does; the keyless records of a batch go to one partition, and
+ * the next partition takes over after a batch once {@code max-batch-size} records went there.
  */
 public final class LogSink extends BatchingSink<NewRecord> {
 
@@ -46,7 +46,7 @@ public final class LogSink extends BatchingSink<NewRecord> {
         this.codec = codec;
         this.notifyChannel = notifyChannel;
         this.localConsumers = localConsumers;
-        this.partitioner = new KeyPartitioner();
+        this.partitioner = new KeyPartitioner(maxBatchSize);
     }
 
     @Override

@@ -279,8 +279,14 @@ public final class LogSource {
         List<Pending> emissions = new ArrayList<>(records.size());
         for (StoredRecord record : records) {
             PartitionProgress partition = owned.get(record.partition());
-            if (partition == null || record.offset() != partition.position) {
-                continue; // lost meanwhile (cannot happen on this thread, but cheap to check)
+            if (partition == null || record.offset() < partition.position) {
+                continue; // lost meanwhile, or read twice (cannot happen on this thread, but cheap to check)
+            }
+            if (record.offset() > partition.position) {
+                // a partition's records become visible in offset order (an append holds the
+                // partition's lock until it commits): the ones skipped were dropped by retention
+                warnDropped(partition.partition, partition.position, record.offset());
+                partition.dropped(partition.position, record.offset());
             }
             partition.position = record.offset() + 1;
             Decoded decoded = decode(partition, record);
@@ -328,6 +334,11 @@ public final class LogSource {
                 record.timestamp(), headers, settings.groupId()), new LogMessage.Delivery(partition, record.offset()));
     }
 
+    private void warnDropped(int partition, long offset, long logStartOffset) {
+        LOG.warnf("Group %s was at offset %d of %s-%d, which retention has dropped: it goes on at the earliest offset"
+                + " kept, %d", settings.groupId(), offset, topic.name(), partition, logStartOffset);
+    }
+
     /** A message to emit: a record, or the records of a batch channel's read. */
     private Pending emission(Object payload, Object metadata, List<LogMessage.Delivery> deliveries) {
         return new Pending(metadata, withContext -> new LogMessage<>(payload, withContext, deliveries, this));
@@ -360,9 +371,7 @@ public final class LogSource {
             if (current == null || current.epoch != partition.epoch()) {
                 long start = partition.committedOffset();
                 if (start < partition.logStartOffset()) {
-                    LOG.warnf("Group %s was at offset %d of %s-%d, which retention has dropped: it goes on at the"
-                            + " earliest offset kept, %d", settings.groupId(), start, topic.name(), partition.partition(),
-                            partition.logStartOffset());
+                    warnDropped(partition.partition(), start, partition.logStartOffset());
                     start = partition.logStartOffset();
                 }
                 current = new PartitionProgress(partition.partition(), partition.epoch(), start);

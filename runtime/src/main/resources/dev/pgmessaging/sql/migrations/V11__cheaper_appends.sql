@@ -57,7 +57,9 @@ DROP INDEX {schema}.log_record_time_idx;
 -- a binary search over the offset index, since appended_at never decreases along a partition's
 -- offsets (each append stamps clock_timestamp() under the partition's lock, after the previous
 -- append committed; a step back of the server's clock would make the answer approximate). About
--- log2(records) lookups of one index entry each.
+-- log2(records) lookups of one index entry each, in the daily segments from p_time's day on only:
+-- the records of the days before are all earlier, and the segments are split by append time, not
+-- by offset, so without that bound each lookup would probe every segment of the topic.
 CREATE FUNCTION {schema}.offset_at_time(p_topic_id integer, p_partition integer, p_time timestamptz)
     RETURNS bigint
     LANGUAGE plpgsql STABLE
@@ -68,6 +70,8 @@ DECLARE
     v_answer bigint := {schema}.log_end_offset(p_topic_id, p_partition);
     v_low    bigint := {schema}.log_start_offset(p_topic_id, p_partition);
     v_high   bigint := v_answer;
+    -- the start of p_time's day, as the segments are cut (maintain_log_segments)
+    v_day    timestamptz := date_trunc('day', p_time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC';
     v_mid    bigint;
     v_offset bigint;
     v_at     timestamptz;
@@ -78,10 +82,11 @@ BEGIN
         SELECT r."offset", r.appended_at INTO v_offset, v_at
         FROM {schema}.log_record AS r
         WHERE r.topic_id = p_topic_id AND r.partition = p_partition AND r."offset" >= v_mid AND r."offset" < v_high
+          AND r.appended_at >= v_day
         ORDER BY r."offset"
         LIMIT 1;
         IF v_offset IS NULL THEN
-            v_high := v_mid; -- no record from v_mid on (retention dropped them meanwhile, or a gap)
+            v_high := v_mid; -- none from v_mid on (a gap, or dropped by retention meanwhile), or none that late
         ELSIF v_at >= p_time THEN
             v_answer := v_offset; -- and none between v_mid and it: look below v_mid
             v_high := v_mid;
