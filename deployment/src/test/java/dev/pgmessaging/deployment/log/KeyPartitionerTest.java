@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
@@ -68,6 +69,15 @@ class KeyPartitionerTest {
         }
         assertEquals((KeyPartitioner.murmur2(new byte[] { 1 }) & 0x7fffffff) % 4, partitioner.partition(new byte[] { 1 }, 4),
                 "keyed records are not sticky");
+    }
+
+    @Test
+    void keylessRecordsWrittenOnTheirOwnGoToThePartitionsInTurn() {
+        KeyPartitioner partitioner = new KeyPartitioner(500);
+        int[] partitions = IntStream.range(0, 6).map(i -> partitioner.partitionInTurn(null, 4)).toArray();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] { 0, 1, 2, 3, 0, 1 }, partitions,
+                "sends in transactions hold their partition's lock: they must not stick to one");
+        assertEquals(0, partitioner.partition(null, 4), "the writer's batches stick where they were");
     }
 
     @Test

@@ -50,7 +50,8 @@ class LogSeekByTimeTest {
                 + " FROM generate_series(0, 1) AS p,"
                 + " generate_series(0, 999) AS o"
                 + " WHERE p = 0 OR (o BETWEEN 300 AND 699 AND o NOT BETWEEN 450 AND 459)");
-        Rows.execute(dataSource, "SELECT " + SCHEMA + ".maintain_log_segments(0, now() - interval '5 days')");
+        // that day's segment and the next (the ten seconds may cross midnight)
+        Rows.execute(dataSource, "SELECT " + SCHEMA + ".maintain_log_segments(1, " + base + " - interval '5 days')");
         Rows.execute(dataSource, "INSERT INTO " + SCHEMA + ".log_record (topic_id, partition, \"offset\", appended_at, \"timestamp\", payload)"
                 + " SELECT " + topic.id() + ", 2, o, " + base + " + (o % 10) * interval '1 second'"
                 + " - CASE WHEN o < 10 THEN interval '5 days' ELSE interval '0' END, now(), 'r'::bytea"

@@ -11,8 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * of Kafka's sticky partitioner (KIP-794, which switches after a batch's worth of bytes): a batch
  * of keyless records then appends to one partition, taking one partition's lock and running one
  * insert, and the partitions get as many records each in the long run whatever the sizes of the
- * batches. (A send in a caller's transaction, written on its own thread, may end a batch the
- * writer is still filling: that batch then spans two partitions.)
+ * batches.
  */
 public final class KeyPartitioner {
 
@@ -24,6 +23,8 @@ public final class KeyPartitioner {
     private final AtomicInteger keyless = new AtomicInteger();
     /** Keyless records sent to the current partition. */
     private final AtomicInteger stuck = new AtomicInteger();
+    /** Keyless records written on their own (see {@link #partitionInTurn}). */
+    private final AtomicInteger inTurn = new AtomicInteger();
     private final int stickyRecords;
 
     /** @param stickyRecords how many keyless records go to a partition, at least, before the next one */
@@ -43,6 +44,19 @@ public final class KeyPartitioner {
             return Math.floorMod(keyless.get(), partitions);
         }
         return (murmur2(key) & 0x7fffffff) % partitions;
+    }
+
+    /**
+     * The partition of a record written on its own, in a caller's transaction: keyless records go
+     * to the partitions in turn rather than stick, since such a write holds its partition's lock
+     * until the transaction ends, and transactions sticking to one partition would wait for each
+     * other.
+     */
+    public int partitionInTurn(byte[] key, int partitions) {
+        if (key == null) {
+            return Math.floorMod(inTurn.getAndIncrement(), partitions);
+        }
+        return partition(key, partitions);
     }
 
     /** A batch was written: keyless records go to the next partition if the current one got its share. */

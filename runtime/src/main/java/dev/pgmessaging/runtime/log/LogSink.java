@@ -24,6 +24,7 @@ import dev.pgmessaging.runtime.sink.BatchingSink;
  * transaction (see {@link BatchingSink}). The partition is the metadata's, or chosen from the key
  * as Kafka's default partitioner does; the keyless records of a batch go to one partition, and
  * the next partition takes over after a batch once {@code max-batch-size} records went there.
+ * Keyless records sent in a caller's transaction go to the partitions in turn.
  */
 public final class LogSink extends BatchingSink<NewRecord> {
 
@@ -71,7 +72,9 @@ public final class LogSink extends BatchingSink<NewRecord> {
         }
         byte[] keyBytes = RecordKeys.serialize(key);
         if (partition < 0) {
-            partition = partitioner.partition(keyBytes, topic.partitions());
+            // the writer's batches stick to a partition; a send in the caller's transaction does not
+            partition = onWriterThread() ? partitioner.partition(keyBytes, topic.partitions())
+                    : partitioner.partitionInTurn(keyBytes, topic.partitions());
         } else if (partition >= topic.partitions()) {
             throw new IllegalArgumentException("Topic " + topic.name() + " has " + topic.partitions()
                     + " partitions: there is no partition " + partition);
@@ -89,7 +92,9 @@ public final class LogSink extends BatchingSink<NewRecord> {
             store.append(connection, topic, rows, notifyChannel,
                     onWriterThread() ? NotificationChannel.withOrigin(wake, localConsumers.origin()) : wake);
         } finally {
-            partitioner.batchWritten();
+            if (onWriterThread()) {
+                partitioner.batchWritten();
+            }
         }
         return ALL_STORED;
     }
