@@ -66,14 +66,15 @@ FROM (SELECT pg_notify(?, d.queue || coalesce(' ' || ?::text, ''))
       WHERE ?) AS notified;
 
 -- name: claim
--- Leases up to N visible messages of a queue (claim_messages, in migration V4, says how and why it
--- is a function): queue, limit, visibility timeout in seconds, the dead-letter queue of expired
--- messages (NULL: drop them), whether to order by key, and the key to start the walk from.
+-- Leases up to N visible messages of a queue (claim_messages, in migrations V4 and V12, says how
+-- and why it is a function): queue, limit, visibility timeout in seconds, the dead-letter queue of
+-- expired messages (NULL: drop them), whether to order by key, the key to start the walk from, and
+-- the floor to start from (priority and visible time; NULL: the head of the queue).
 -- Like every statement on leases run by the consumer, it commits without waiting for the flush
 -- (no_flush: QueueStore says why that is safe).
 -- (The setting is read in a condition that runs once before the claim, whatever it returns.)
 WITH no_flush AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true) AS setting)
-SELECT c.* FROM {schema}.claim_messages(?, ?, ?, ?, ?, ?) AS c
+SELECT c.* FROM {schema}.claim_messages(?, ?, ?, ?, ?, ?, ?::smallint, ?::timestamptz) AS c
 WHERE (SELECT setting FROM no_flush) = 'off';
 
 -- name: ack

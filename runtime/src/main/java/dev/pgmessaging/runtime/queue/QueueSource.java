@@ -78,6 +78,8 @@ public final class QueueSource {
      * message at a time): only when the heartbeat keeps the waiting messages' leases alive.
      */
     private final boolean leaseAhead;
+    /** Where the next claim of an unordered channel starts looking. */
+    private final ClaimFloor claimFloor = new ClaimFloor();
     /** Where the next claim of an ordered channel starts looking for keys ({@code ""}: the first). */
     private String keyCursor = "";
     private volatile String failure;
@@ -225,7 +227,7 @@ public final class QueueSource {
                     claimHint = false; // before the claim: a message announced during it sets it again
                     List<ClaimedMessage> claimed = store.claim(dataSource, settings.queue(), wanted,
                             settings.visibilityTimeout(), settings.deadLetterExpired() ? settings.deadLetterQueue() : null,
-                            settings.orderedByKey(), keyCursor);
+                            settings.orderedByKey(), keyCursor, claimFloor);
                     failure = null;
                     if (!claimed.isEmpty()) {
                         polled.busy();

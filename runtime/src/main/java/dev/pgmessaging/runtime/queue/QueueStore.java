@@ -5,8 +5,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -231,12 +234,21 @@ public final class QueueStore {
      */
     public List<ClaimedMessage> claim(DataSource dataSource, String queue, int limit, Duration visibilityTimeout,
             String expiredTo, boolean orderedByKey, String keyCursor) throws SQLException {
+        return claim(dataSource, queue, limit, visibilityTimeout, expiredTo, orderedByKey, keyCursor, new ClaimFloor());
+    }
+
+    /**
+     * Like {@link #claim(DataSource, String, int, Duration, String, boolean, String)}, starting where
+     * {@code floor} says (unordered claims only) and moving it on.
+     */
+    public List<ClaimedMessage> claim(DataSource dataSource, String queue, int limit, Duration visibilityTimeout,
+            String expiredTo, boolean orderedByKey, String keyCursor, ClaimFloor floor) throws SQLException {
         return retryMovedRows(() -> claimOnce(dataSource, queue, limit, visibilityTimeout, expiredTo, orderedByKey,
-                keyCursor));
+                keyCursor, floor));
     }
 
     private List<ClaimedMessage> claimOnce(DataSource dataSource, String queue, int limit, Duration visibilityTimeout,
-            String expiredTo, boolean orderedByKey, String keyCursor) throws SQLException {
+            String expiredTo, boolean orderedByKey, String keyCursor, ClaimFloor floor) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql.get("claim"))) {
             statement.setString(1, queue);
@@ -245,13 +257,31 @@ public final class QueueStore {
             statement.setString(4, expiredTo);
             statement.setBoolean(5, orderedByKey);
             statement.setString(6, keyCursor);
+            long started = System.nanoTime();
+            if (orderedByKey || floor.startFromHead(started)) {
+                statement.setNull(7, Types.SMALLINT);
+                statement.setNull(8, Types.TIMESTAMP_WITH_TIMEZONE);
+            } else {
+                statement.setShort(7, floor.priority().shortValue());
+                statement.setObject(8, floor.from().atOffset(ZoneOffset.UTC));
+            }
             List<ClaimedMessage> claimed = new ArrayList<>(limit);
+            Integer firstPriority = null;
+            Instant firstVisibleAt = null;
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     claimed.add(new ClaimedMessage(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4),
                             rs.getTimestamp(5).toInstant(), rs.getString(6), rs.getString(7), rs.getString(8),
                             rs.getBytes(9), rs.getString(10), rs.getString(11)));
+                    Timestamp floorAt = rs.getTimestamp(13);
+                    if (floorAt != null) {
+                        firstPriority = rs.getInt(12);
+                        firstVisibleAt = floorAt.toInstant();
+                    }
                 }
+            }
+            if (!orderedByKey) {
+                floor.claimed(started, System.nanoTime(), firstPriority, firstVisibleAt);
             }
             // RETURNING gives no order: restore the claim order (priority first, then FIFO).
             claimed.sort(CLAIM_ORDER);
