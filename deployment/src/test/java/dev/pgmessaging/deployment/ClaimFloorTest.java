@@ -4,8 +4,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -83,6 +85,26 @@ class ClaimFloorTest {
             assertTrue(fromFloor < 2 * CLAIM_SIZE, "a claim from the floor walks the last claim's only: " + fromFloor);
             horizon.rollback();
         }
+    }
+
+    @Test
+    void aDeliverAtInThePastIsNotPutBehindTheFloor() throws Exception {
+        QueueStore store = TestQueues.migrated(dataSource, SCHEMA);
+        TestQueues.send(store, dataSource, "past", "first");
+        ClaimFloor floor = new ClaimFloor(Duration.ofHours(1)); // no claim from the head after the first
+        List<ClaimedMessage> first = store.claim(dataSource, "past", CLAIM_SIZE, Duration.ofMinutes(5), null, false,
+                "", floor);
+        assertEquals(1, first.size());
+
+        // from a producer whose clock is a minute behind the database's
+        try (Connection connection = dataSource.getConnection()) {
+            store.send(connection, List.of(new QueueStore.NewMessage("past", null, null, "text/plain", null,
+                    "second".getBytes(StandardCharsets.UTF_8), 0, Duration.ZERO,
+                    Instant.now().minus(Duration.ofMinutes(1)), null, null)), Duration.ofMinutes(5), false);
+        }
+        List<ClaimedMessage> second = store.claim(dataSource, "past", CLAIM_SIZE, Duration.ofMinutes(5), null, false,
+                "", floor);
+        assertEquals(1, second.size(), "a claim from the floor finds it");
     }
 
     @Test

@@ -98,7 +98,8 @@ WITH args AS (
         (queue, exchange, routing_key, message_key, dedup_key, content_type, headers, payload, body_id, priority,
          visible_at, expires_at, slot)
     SELECT t.queue, args.exchange, i.rk, i.k, i.dk, i.ct, i.h::jsonb, CASE WHEN f.body_id IS NULL THEN i.p END,
-           f.body_id, i.pr, coalesce(to_timestamp(i.da), now() + make_interval(secs => i.d)),
+           -- never in the past: see queue_message.sql
+           f.body_id, i.pr, greatest(coalesce(to_timestamp(i.da), now() + make_interval(secs => i.d)), now()),
            now() + make_interval(secs => i.ttl), (SELECT {schema}.current_queue_slot())
     FROM kept AS t JOIN input AS i USING (n) JOIN fanned AS f USING (n) CROSS JOIN args
     -- ids in send order, so that each queue keeps the messages in the order they were sent

@@ -44,7 +44,10 @@ WITH input AS (
          lease_token, attempts)
     SELECT q, k, dk, ct, h::jsonb, p, pr,
            CASE WHEN i.leased THEN now() + make_interval(secs => ?)
-                ELSE coalesce(to_timestamp(da), now() + make_interval(secs => d)) END,
+                -- never in the past (a deliver-at from a clock behind the database's): a claim
+                -- starts at its consumer's floor, and would not see the message until it next
+                -- starts at the head (migration V12)
+                ELSE greatest(coalesce(to_timestamp(da), now() + make_interval(secs => d)), now()) END,
            now() + make_interval(secs => ttl), (SELECT {schema}.current_queue_slot()),
            CASE WHEN i.leased THEN (SELECT nextval('{schema}.lease_token_seq')) END,
            CASE WHEN i.leased THEN 1 ELSE 0 END

@@ -13,7 +13,8 @@ import java.time.Instant;
  * one another consumer skipped. So now and then a claim starts from the head: at least
  * {@link #FROM_HEAD_INTERVAL} apart (a second), and further apart when such a claim is slow (the dead entries
  * it walks are what the floor avoids), so that those claims take at most about
- * 1/{@link #FROM_HEAD_COST_SHARE} of the consumer's time. A claim from the head is slow only while
+ * 1/{@link #FROM_HEAD_COST_SHARE} of the consumer's time, though never more than
+ * {@link #MAX_FROM_HEAD_INTERVAL} apart. A claim from the head is slow only while
  * a backlog is worked off with the xmin horizon held, when the message behind the floor waits
  * behind that backlog anyway.
  */
@@ -25,6 +26,11 @@ public final class ClaimFloor {
     static final Duration FROM_HEAD_INTERVAL = Duration.ofSeconds(1);
     /** A claim from the head that took d comes again no sooner than this many times d later. */
     static final int FROM_HEAD_COST_SHARE = 50;
+    /**
+     * The most time between two claims from the head however slow they are, so that a message
+     * behind the floor waits no longer than this for one.
+     */
+    static final Duration MAX_FROM_HEAD_INTERVAL = Duration.ofSeconds(30);
 
     private final long fromHeadIntervalNanos;
     private Integer priority;
@@ -69,7 +75,8 @@ public final class ClaimFloor {
     void claimed(long startedNanos, long endedNanos, Integer firstPriority, Instant firstVisibleAt) {
         if (fromHead) {
             long cost = (endedNanos - startedNanos) * FROM_HEAD_COST_SHARE;
-            nextFromHead = endedNanos + Math.max(fromHeadIntervalNanos, cost);
+            nextFromHead = endedNanos + Math.min(Math.max(fromHeadIntervalNanos, cost),
+                    Math.max(fromHeadIntervalNanos, MAX_FROM_HEAD_INTERVAL.toNanos()));
         }
         if (firstPriority != null) {
             priority = firstPriority;

@@ -15,9 +15,11 @@
 -- ones from their head as before. A consumer passes the floor its previous claim returned (the
 -- priority and visible_at of the first message it leased there), a little earlier to allow for
 -- producers whose transaction commits late (a message is visible from its transaction's start, but
--- seen only once it commits); nothing else writes a visible time behind a floor: releases, retries
--- and leases all set now() or later. Now and then (ClaimFloor says when) it claims from the head, to
--- pick up a message that still came in behind its floor, say from a transaction that stayed open.
+-- seen only once it commits); nothing else writes a visible time behind a floor: releases, retries,
+-- leases and sends (a deliver-at in the past included) all set now() or later. Now and then
+-- (ClaimFloor says when) it claims from the head, to pick up a message that still came in behind
+-- its floor: from a transaction that stayed open, a lease that expired, a row another claim or the
+-- slot rotation had locked when this one passed it.
 --
 -- Without a floor (NULL) the claim is the one of V4 and V9. The query reads its three parts only as
 -- far as it needs rows (a WITH query is run on demand), so the parts past the first that fills the
@@ -42,7 +44,8 @@ AS $$
 DECLARE
     -- no floor: every priority below the highest from its head, the highest one from the start of time
     v_priority smallint := coalesce(p_floor_priority, 32767);
-    v_floor    timestamptz := CASE WHEN p_floor_priority IS NULL THEN '-infinity' ELSE p_floor END;
+    v_floor    timestamptz := CASE WHEN p_floor_priority IS NULL THEN '-infinity'
+                                   ELSE coalesce(p_floor, '-infinity') END;
 BEGIN
     RETURN QUERY
     WITH RECURSIVE token AS (
