@@ -9,14 +9,14 @@ import java.time.Instant;
  * queue every time). Used by one consuming thread.
  * <p>
  * A message can still come in behind the floor: one whose transaction commits more than
- * {@link #LATE_COMMIT_ALLOWANCE} after it began (it is visible from its transaction's start), or
- * one another consumer skipped. So now and then a claim starts from the head: at least
- * {@link #FROM_HEAD_INTERVAL} apart (a second), and further apart when such a claim is slow (the dead entries
- * it walks are what the floor avoids), so that those claims take at most about
- * 1/{@link #FROM_HEAD_COST_SHARE} of the consumer's time, though never more than
- * {@link #MAX_FROM_HEAD_INTERVAL} apart. A claim from the head is slow only while
- * a backlog is worked off with the xmin horizon held, when the message behind the floor waits
- * behind that backlog anyway.
+ * {@link #LATE_COMMIT_ALLOWANCE} after it began (it is visible from its transaction's start), a
+ * lease that expired, a row another claim or the slot rotation had locked. So now and then a claim
+ * starts from the head: at least {@link #FROM_HEAD_INTERVAL} apart, and further apart when such a
+ * claim is slow (the dead entries it walks are what the floor avoids), so that those claims take at
+ * most about 1/{@link #FROM_HEAD_COST_SHARE} of the consumer's time, but never more than
+ * {@link #MAX_FROM_HEAD_INTERVAL} apart. A claim from the head is slow only while a backlog is
+ * worked off with the xmin horizon held, when the message behind the floor waits behind that
+ * backlog anyway.
  */
 public final class ClaimFloor {
 
@@ -74,9 +74,8 @@ public final class ClaimFloor {
      */
     void claimed(long startedNanos, long endedNanos, Integer firstPriority, Instant firstVisibleAt) {
         if (fromHead) {
-            long cost = (endedNanos - startedNanos) * FROM_HEAD_COST_SHARE;
-            nextFromHead = endedNanos + Math.min(Math.max(fromHeadIntervalNanos, cost),
-                    Math.max(fromHeadIntervalNanos, MAX_FROM_HEAD_INTERVAL.toNanos()));
+            long cost = Math.min((endedNanos - startedNanos) * FROM_HEAD_COST_SHARE, MAX_FROM_HEAD_INTERVAL.toNanos());
+            nextFromHead = endedNanos + Math.max(fromHeadIntervalNanos, cost);
         }
         if (firstPriority != null) {
             priority = firstPriority;
