@@ -33,18 +33,19 @@ while [ $# -gt 0 ]; do
 done
 
 # the environment may override the sizes (MESSAGES, FANOUT_MESSAGES, and the messages their runs
-# send first as a warm-up, WARM_UP_MESSAGES and FANOUT_WARM_UP_MESSAGES, a third as many unless
-# set; RATE, IDLE_RATE, DURATION, IDLE_WINDOW, WARM_UP, SUSTAINED in minutes), the CONNECTORS and
-# the SCENARIOS (sustained needs throughput); JFR=1 records each run with Java Flight Recorder into
+# send first as a warm-up, in rounds of WARM_UP_MESSAGES and FANOUT_WARM_UP_MESSAGES, a third as
+# many unless set, until the JIT compiler is quiet or WARM_UP_LIMIT has passed; RATE, IDLE_RATE,
+# DURATION, IDLE_WINDOW, WARM_UP, SUSTAINED in minutes), the CONNECTORS and the SCENARIOS (sustained needs throughput); JFR=1 records each run with Java Flight Recorder into
 # bench/target/jfr/<run>-<connector>-<scenario>.jfr
 if $SMOKE; then
   MESSAGES=${MESSAGES:-5000}; FANOUT_MESSAGES=${FANOUT_MESSAGES:-2000}; RATE=${RATE:-200}; IDLE_RATE=${IDLE_RATE:-200}
   DURATION=${DURATION:-3s}; IDLE_WINDOW=${IDLE_WINDOW:-3s}; WARM_UP=${WARM_UP:-1s}; SUSTAINED=${SUSTAINED:-1}
+  WARM_UP_LIMIT=${WARM_UP_LIMIT:-1s}
   CONNECTORS=${CONNECTORS:-"pgqueue pglog"}
 else
   MESSAGES=${MESSAGES:-300000}; FANOUT_MESSAGES=${FANOUT_MESSAGES:-100000}; RATE=${RATE:-1000}
   IDLE_RATE=${IDLE_RATE:-200}; DURATION=${DURATION:-20s}; IDLE_WINDOW=${IDLE_WINDOW:-20s}; WARM_UP=${WARM_UP:-10s}
-  SUSTAINED=${SUSTAINED:-10}
+  SUSTAINED=${SUSTAINED:-10}; WARM_UP_LIMIT=${WARM_UP_LIMIT:-60s}
   CONNECTORS=${CONNECTORS:-"pgqueue rabbitmq pglog kafka"}
 fi
 WARM_UP_MESSAGES=${WARM_UP_MESSAGES:-$((MESSAGES / 3))}
@@ -169,9 +170,9 @@ for pair in $(seq 1 "$PAIRS"); do
     for connector in $CONNECTORS; do
       case $scenario in
         throughput|batch) bench "$pair" "$connector" "$scenario" -Dbench.messages="$MESSAGES" \
-            -Dbench.throughput-warm-up="$WARM_UP_MESSAGES" ;;
+            -Dbench.throughput-warm-up="$WARM_UP_MESSAGES" -Dbench.warm-up-limit="$WARM_UP_LIMIT" ;;
         fanout) bench "$pair" "$connector" fanout -Dbench.messages="$FANOUT_MESSAGES" \
-            -Dbench.throughput-warm-up="$FANOUT_WARM_UP_MESSAGES" ;;
+            -Dbench.throughput-warm-up="$FANOUT_WARM_UP_MESSAGES" -Dbench.warm-up-limit="$WARM_UP_LIMIT" ;;
         latency) bench "$pair" "$connector" latency -Dbench.rate="$RATE" -Dbench.duration="$DURATION" \
                      -Dbench.warm-up="$WARM_UP" ;;
         idle) case $connector in pgqueue|rabbitmq)

@@ -33,11 +33,14 @@ import io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata;
  * profiles configure, see application.properties) and prints one line, {@code RESULT key=value ...},
  * that bench/run.sh collects:
  * <ul>
- * <li>{@code throughput}: sends {@code bench.throughput-warm-up} messages as fast as the emitter
- * takes them and waits until they came back (not measured: without it, the JIT compiler took 40%
- * of the application's CPU in the measured part), then {@code bench.messages} more: the produce
- * rate counts until every send was acknowledged by the connector (written), the consume rate and
- * the end-to-end time until the consumer got the last one;</li>
+ * <li>{@code throughput}: warms up (not measured) in rounds of {@code bench.throughput-warm-up}
+ * messages sent as fast as the emitter takes them, each waited for until they came back, until the
+ * JIT compiler is quiet: until it compiled for less than {@code bench.warm-up-compiling} of a
+ * round's time, or {@code bench.warm-up-limit} has passed (on two cores, the compiler kept one core
+ * busy for the first 10 to 15 seconds of every run, half of them in the measured part after a single
+ * round); then sends {@code bench.messages} more: the produce rate counts until every send was
+ * acknowledged by the connector (written), the consume rate and the end-to-end time until the
+ * consumer got the last one;</li>
  * <li>{@code batch}: the same, consumed as {@code List<String>} batches;</li>
  * <li>{@code fanout}: the same, to three consumers (groups, or queues bound to a fanout exchange)
  * that each get every message: the consume rate is each consumer's;</li>
@@ -74,6 +77,13 @@ public class BenchMain implements QuarkusApplication {
     int messages;
     @ConfigProperty(name = "bench.throughput-warm-up", defaultValue = "100000")
     int throughputWarmUp;
+    @ConfigProperty(name = "bench.warm-up-compiling", defaultValue = "0.1")
+    double warmUpCompiling;
+    @ConfigProperty(name = "bench.warm-up-limit", defaultValue = "60s")
+    Duration warmUpLimit;
+    private int warmUpRounds;
+    /** The compiler's time when the measured part started ({@link #compilingMillis()}), or -1. */
+    private long measuredFrom = -1;
     @ConfigProperty(name = "bench.rate", defaultValue = "1000")
     int rate;
     @ConfigProperty(name = "bench.duration", defaultValue = "20s")
@@ -100,6 +110,13 @@ public class BenchMain implements QuarkusApplication {
             default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         };
         result.put("app_cpu_s", String.format("%.2f", cpuSeconds()));
+        if (warmUpRounds > 0) {
+            result.put("warm_up_rounds", warmUpRounds);
+        }
+        if (measuredFrom >= 0) {
+            // how much the compiler still competed for the cores in the measured part
+            result.put("jit_measured_s", String.format("%.2f", (compilingMillis() - measuredFrom) / 1000.0));
+        }
         System.out.println("RESULT connector=" + connector + " scenario=" + scenario + " "
                 + result.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")));
         return 0;
@@ -186,16 +203,36 @@ public class BenchMain implements QuarkusApplication {
         boolean await(long timeout, TimeUnit unit) throws InterruptedException;
     }
 
-    /** Sends the {@code bench.throughput-warm-up} messages as fast as it can and waits until they came back. */
+    /**
+     * Sends rounds of {@code bench.throughput-warm-up} messages as fast as it can, each waited for
+     * until it came back, until the JIT compiler is quiet or {@code bench.warm-up-limit} has passed.
+     */
     private void warmUpThroughput(java.util.function.LongConsumer expect, Await done) throws InterruptedException {
         if (throughputWarmUp <= 0) {
             return;
         }
-        expect.accept(throughputWarmUp);
-        sendAll(throughputWarmUp);
-        if (!done.await(10, TimeUnit.MINUTES)) {
-            throw new IllegalStateException("the throughput warm-up did not come back within 10 minutes");
-        }
+        long deadline = System.nanoTime() + warmUpLimit.toNanos();
+        double compiling;
+        do {
+            long start = System.nanoTime();
+            long compiledBefore = compilingMillis();
+            expect.accept(throughputWarmUp);
+            sendAll(throughputWarmUp);
+            if (!done.await(10, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("the throughput warm-up did not come back within 10 minutes");
+            }
+            warmUpRounds++;
+            long nanos = System.nanoTime() - start;
+            compiling = (compilingMillis() - compiledBefore) * 1e6 / nanos;
+            System.err.printf("warm-up round %d: %.1f s, compiling %.0f%% of it%n", warmUpRounds, nanos / 1e9,
+                    compiling * 100);
+        } while (compiling >= warmUpCompiling && System.nanoTime() - deadline < 0);
+        measuredFrom = compilingMillis();
+    }
+
+    /** Milliseconds the JIT compiler's threads spent compiling since the start (summed over them). */
+    private static long compilingMillis() {
+        return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
     }
 
     private static Map<String, Object> rates(int messages, long producedNanos, long endToEndNanos) {
@@ -211,6 +248,7 @@ public class BenchMain implements QuarkusApplication {
     private Map<String, Object> latency() throws InterruptedException {
         warmUp(1, () -> receiver.warmUps() > 0);
         sendAtRate(1, 0, warmUp);
+        measuredFrom = compilingMillis();
         return latencies(sendAtRate(1, 0, duration));
     }
 
