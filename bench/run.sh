@@ -35,7 +35,8 @@ done
 # the environment may override the sizes (MESSAGES, FANOUT_MESSAGES, and the messages their runs
 # send first as a warm-up, in rounds of WARM_UP_MESSAGES and FANOUT_WARM_UP_MESSAGES, a third as
 # many unless set, until the JIT compiler is quiet or WARM_UP_LIMIT has passed; RATE, IDLE_RATE,
-# DURATION, IDLE_WINDOW, WARM_UP, SUSTAINED in minutes), the CONNECTORS and the SCENARIOS (sustained needs throughput); JFR=1 records each run with Java Flight Recorder into
+# DURATION, IDLE_WINDOW, WARM_UP, SUSTAINED in minutes), the CONNECTORS and the SCENARIOS
+# (sustained needs throughput); JFR=1 records each run with Java Flight Recorder into
 # bench/target/jfr/<run>-<connector>-<scenario>.jfr
 if $SMOKE; then
   MESSAGES=${MESSAGES:-5000}; FANOUT_MESSAGES=${FANOUT_MESSAGES:-2000}; RATE=${RATE:-200}; IDLE_RATE=${IDLE_RATE:-200}

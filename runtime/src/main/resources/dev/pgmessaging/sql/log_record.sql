@@ -1,6 +1,6 @@
 -- Statements on the log tables (topics, records, consumer groups). Each statement is named by the
 -- operation it performs and run with bound parameters only; {schema} is the validated, quoted
--- schema name. The functions they call are in migrations V8 and V11, which say how they work.
+-- schema name. The functions they call are in migrations V8, V11 and V13, which say how they work.
 
 -- name: create-topic
 -- Creates the topic (name, partitions, retention in seconds or NULL for none) unless it exists;
@@ -20,16 +20,10 @@ SELECT partition, first_offset FROM {schema}.append_records(?, ?::int[], ?::byte
     ?::timestamptz[], ?, ?);
 
 -- name: fetch
--- Reads up to N records of each of the given partitions, from the given offset on, in offset order.
-SELECT p.partition, r."offset", r."timestamp", r.key, r.content_type, r.headers::text, r.payload
-FROM unnest(?::int[], ?::bigint[]) AS p(partition, next_offset)
-CROSS JOIN LATERAL (
-    SELECT l."offset", l."timestamp", l.key, l.content_type, l.headers, l.payload
-    FROM {schema}.log_record AS l
-    WHERE l.topic_id = ? AND l.partition = p.partition AND l."offset" >= p.next_offset
-    ORDER BY l."offset"
-    LIMIT ?) AS r
-ORDER BY p.partition, r."offset";
+-- Reads up to N records of each of the given partitions, from the given offset on, in offset order
+-- (topic id, partitions, their next offsets, N).
+SELECT partition, "offset", "timestamp", key, content_type, headers, payload
+FROM {schema}.fetch_records(?, ?::int[], ?::bigint[], ?);
 
 -- name: heartbeat
 -- One heartbeat of a consumer group member: group, topic id, member id, session timeout in

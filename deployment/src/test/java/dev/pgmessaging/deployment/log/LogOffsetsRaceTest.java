@@ -37,7 +37,8 @@ import io.quarkus.test.QuarkusUnitTest;
  * while after their append (and a tenth of them roll back), so commits come in every order; two
  * readers follow every partition while it happens, each from offset 0. Each must see every
  * committed record exactly once, none rolled back, with dense offsets in partition order: a
- * reader never skips a record that committed after a later one was visible.
+ * reader never skips a record that committed after a later one was visible, nor one of a batch it
+ * read part of.
  */
 class LogOffsetsRaceTest {
 
@@ -100,8 +101,10 @@ class LogOffsetsRaceTest {
             }));
         }
         List<Future<List<String>>> readers = new ArrayList<>();
-        for (int r = 0; r < 2; r++) {
-            readers.add(pool.submit(() -> read(store, topic, producing, committed)));
+        // one reader takes up to 500 records of a partition a time, the other 7: it starts most of its
+        // reads in the middle of a batch (an append stores each partition's records as one)
+        for (int limit : new int[] { 500, 7 }) {
+            readers.add(pool.submit(() -> read(store, topic, producing, committed, limit)));
         }
         for (Future<?> producer : producers) {
             producer.get(5, TimeUnit.MINUTES);
@@ -118,7 +121,7 @@ class LogOffsetsRaceTest {
     }
 
     /** Follows every partition from offset 0 until the producers are done and everything committed was read. */
-    private List<String> read(LogStore store, Topic topic, AtomicBoolean producing, Set<String> committed)
+    private List<String> read(LogStore store, Topic topic, AtomicBoolean producing, Set<String> committed, int limit)
             throws Exception {
         long[] positions = new long[PARTITIONS];
         int[] partitions = new int[PARTITIONS];
@@ -129,7 +132,7 @@ class LogOffsetsRaceTest {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (producing.get() || seen.size() < committed.size()) {
             assertTrue(System.nanoTime() < deadline, "the reader fell behind for five minutes");
-            List<StoredRecord> records = store.fetch(dataSource, topic, partitions, positions, 500);
+            List<StoredRecord> records = store.fetch(dataSource, topic, partitions, positions, limit);
             if (records.isEmpty()) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // poll again shortly
             }

@@ -48,9 +48,9 @@ class LogRetentionTest {
         Topic topic = store.createTopic(dataSource, "events", 2, Duration.ofDays(2));
         // ten records of partition 0 and five of partition 1 appended five days ago, in that day's segment
         Rows.execute(dataSource, "SELECT " + SCHEMA + ".maintain_log_segments(0, now() - interval '5 days')");
-        Rows.execute(dataSource, "INSERT INTO " + SCHEMA + ".log_record (topic_id, partition, \"offset\", appended_at, \"timestamp\", payload)"
-                + " SELECT " + topic.id() + ", p, o, now() - interval '5 days', now() - interval '5 days', 'old'::bytea"
-                + " FROM generate_series(0, 1) AS p, generate_series(0, 9) AS o WHERE p = 0 OR o < 5");
+        Rows.execute(dataSource, "INSERT INTO " + SCHEMA + ".log_batch (topic_id, partition, first_offset, last_offset, appended_at,"
+                + " timestamps, payloads) SELECT " + topic.id() + ", p, o, o, now() - interval '5 days', ARRAY[now() - interval '5 days'],"
+                + " ARRAY['old'::bytea] FROM generate_series(0, 1) AS p, generate_series(0, 9) AS o WHERE p = 0 OR o < 5");
         assertArrayEquals(new long[] { 10, 11, 12 }, append(store, topic, 0, 3), "today's records follow on");
         List<OwnedPartition> owned = store.heartbeat(dataSource, "late", topic, "member-1", Duration.ofSeconds(10),
                 true, false, new int[0]);
@@ -58,7 +58,7 @@ class LogRetentionTest {
 
         assertEquals(1, store.maintainSegments(dataSource), "the segment of five days ago is dropped, today's stays");
         assertEquals(0, Rows.queryLong(dataSource, "SELECT coalesce(sum(n_tup_del), 0) FROM pg_stat_user_tables WHERE schemaname = '"
-                + SCHEMA + "' AND relname LIKE 'log_record%'"), "no row was deleted from the log");
+                + SCHEMA + "' AND relname LIKE 'log_batch%'"), "no row was deleted from the log");
         assertEquals(10, Rows.queryLong(dataSource, "SELECT " + SCHEMA + ".log_start_offset(" + topic.id() + ", 0)"));
         // partition 1 kept nothing: it is empty, and its offsets go on from 5
         assertEquals(5, Rows.queryLong(dataSource, "SELECT " + SCHEMA + ".log_start_offset(" + topic.id() + ", 1)"));

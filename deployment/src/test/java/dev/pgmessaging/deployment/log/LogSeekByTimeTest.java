@@ -41,20 +41,22 @@ class LogSeekByTimeTest {
         Topic topic = new LogStore(SCHEMA).createTopic(dataSource, "events", 4, null);
         // one base time for every statement below (now() is each statement's own)
         String base = "to_timestamp(" + Rows.queryLong(dataSource, "SELECT extract(epoch FROM date_trunc('second', now()))::bigint") + ")";
-        // partition 0: offsets 0-999, ten per second (as batches share their append time);
-        // partition 1: offsets 300-699 (retention dropped the ones before), without 450-459;
+        // partition 0: offsets 0-999 in batches of ten, one batch a second;
+        // partition 1: offsets 300-699 in batches of one, ten per second (retention dropped the ones
+        // before), without 450-459;
         // partition 2: offsets 0-9 five days ago, 10-19 now (two daily segments);
         // partition 3: empty
-        Rows.execute(dataSource, "INSERT INTO " + SCHEMA + ".log_record (topic_id, partition, \"offset\", appended_at, \"timestamp\", payload)"
-                + " SELECT " + topic.id() + ", p, o, " + base + " + (o / 10) * interval '1 second', now(), 'r'::bytea"
-                + " FROM generate_series(0, 1) AS p,"
-                + " generate_series(0, 999) AS o"
-                + " WHERE p = 0 OR (o BETWEEN 300 AND 699 AND o NOT BETWEEN 450 AND 459)");
+        Rows.execute(dataSource, "INSERT INTO " + SCHEMA + ".log_batch (topic_id, partition, first_offset, last_offset, appended_at,"
+                + " timestamps, payloads) SELECT " + topic.id() + ", 0, b * 10, b * 10 + 9, " + base + " + b * interval '1 second',"
+                + " array_fill(NULL::timestamptz, ARRAY[10]), array_fill('r'::bytea, ARRAY[10]) FROM generate_series(0, 99) AS b");
+        Rows.execute(dataSource, "INSERT INTO " + SCHEMA + ".log_batch (topic_id, partition, first_offset, last_offset, appended_at,"
+                + " timestamps, payloads) SELECT " + topic.id() + ", 1, o, o, " + base + " + (o / 10) * interval '1 second',"
+                + " ARRAY[now()], ARRAY['r'::bytea] FROM generate_series(300, 699) AS o WHERE o NOT BETWEEN 450 AND 459");
         // that day's segment and the next (the ten seconds may cross midnight)
         Rows.execute(dataSource, "SELECT " + SCHEMA + ".maintain_log_segments(1, " + base + " - interval '5 days')");
-        Rows.execute(dataSource, "INSERT INTO " + SCHEMA + ".log_record (topic_id, partition, \"offset\", appended_at, \"timestamp\", payload)"
-                + " SELECT " + topic.id() + ", 2, o, " + base + " + (o % 10) * interval '1 second'"
-                + " - CASE WHEN o < 10 THEN interval '5 days' ELSE interval '0' END, now(), 'r'::bytea"
+        Rows.execute(dataSource, "INSERT INTO " + SCHEMA + ".log_batch (topic_id, partition, first_offset, last_offset, appended_at,"
+                + " timestamps, payloads) SELECT " + topic.id() + ", 2, o, o, " + base + " + (o % 10) * interval '1 second'"
+                + " - CASE WHEN o < 10 THEN interval '5 days' ELSE interval '0' END, ARRAY[now()], ARRAY['r'::bytea]"
                 + " FROM generate_series(0, 19) AS o");
         Rows.execute(dataSource, "INSERT INTO " + SCHEMA + ".log_partition_floor VALUES (" + topic.id() + ", 3, 42)");
 
@@ -64,9 +66,9 @@ class LogSeekByTimeTest {
                 // from 5 s before the first record to 5 s after the last, on whole and half seconds
                 double seconds = -5 + random.nextInt(220) / 2.0;
                 String at = base + " + " + seconds + " * interval '1 second'";
-                long expected = Rows.queryLong(dataSource, "SELECT coalesce(min(\"offset\") FILTER (WHERE appended_at >= " + at + "), "
+                long expected = Rows.queryLong(dataSource, "SELECT coalesce(min(first_offset) FILTER (WHERE appended_at >= " + at + "), "
                         + SCHEMA + ".log_end_offset(" + topic.id() + ", " + partition + ")) FROM " + SCHEMA
-                        + ".log_record WHERE topic_id = " + topic.id() + " AND partition = " + partition);
+                        + ".log_batch WHERE topic_id = " + topic.id() + " AND partition = " + partition);
                 assertEquals(expected, Rows.queryLong(dataSource, "SELECT " + SCHEMA + ".offset_at_time(" + topic.id() + ", " + partition
                         + ", " + at + ")"), "partition " + partition + ", " + seconds + " s from the first record");
             }

@@ -149,9 +149,9 @@ public final class LogStore {
             throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql.get("fetch"))) {
-            statement.setArray(1, intArray(connection, partitions));
-            statement.setArray(2, longArray(connection, nextOffsets));
-            statement.setInt(3, topic.id());
+            statement.setInt(1, topic.id());
+            statement.setArray(2, intArray(connection, partitions));
+            statement.setArray(3, longArray(connection, nextOffsets));
             statement.setInt(4, limit);
             List<StoredRecord> records = new ArrayList<>();
             try (ResultSet rs = statement.executeQuery()) {

@@ -23,7 +23,8 @@ public record Migration(int version, String description) {
             new Migration(9, "stable_plans"),
             new Migration(10, "rotation_lock_waits"),
             new Migration(11, "cheaper_appends"),
-            new Migration(12, "claim_floor"));
+            new Migration(12, "claim_floor"),
+            new Migration(13, "record_batches"));
 
     public String file() {
         return "V" + version + "__" + description + ".sql";

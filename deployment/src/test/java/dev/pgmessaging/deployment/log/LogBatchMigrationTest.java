@@ -1,0 +1,103 @@
+package dev.pgmessaging.deployment.log;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.pgmessaging.deployment.Rows;
+import dev.pgmessaging.runtime.log.LogStore;
+import dev.pgmessaging.runtime.log.LogStore.NewRecord;
+import dev.pgmessaging.runtime.log.LogStore.StoredRecord;
+import dev.pgmessaging.runtime.log.LogStore.Topic;
+import dev.pgmessaging.runtime.schema.Migration;
+import dev.pgmessaging.runtime.schema.SchemaManager;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.QuarkusUnitTest;
+
+/**
+ * Migration V13 moves the records appended before it, a row each, into record batches: they are
+ * read back as they were, with their offsets, keys, headers and timestamps, and appends go on after
+ * them; the appends after it store a batch per partition.
+ */
+class LogBatchMigrationTest {
+
+    static final String SCHEMA = "log_batch_migration_test";
+
+    @RegisterExtension
+    static final QuarkusUnitTest app = new QuarkusUnitTest()
+            .withApplicationRoot(jar -> jar.addClasses(Rows.class))
+            .overrideConfigKey("quarkus.messaging.postgres.schema", SCHEMA)
+            .overrideConfigKey("quarkus.messaging.postgres.schema-management", "none");
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Test
+    void recordsAppendedBeforeTheMigrationAreReadAfterIt() throws Exception {
+        migrateUpTo(12);
+        LogStore store = new LogStore(SCHEMA);
+        Topic topic = store.createTopic(dataSource, "events", 2, null);
+        try (Connection connection = dataSource.getConnection()) {
+            store.append(connection, topic, List.of(record(0, "a", "k1", "{\"h\": \"1\"}"), record(1, "b", null, null),
+                    record(0, "c", null, null)), null, null);
+        }
+
+        new SchemaManager(SCHEMA).migrate(dataSource);
+        assertEquals(3, Rows.queryLong(dataSource, "SELECT count(*) FROM " + SCHEMA + ".log_batch"),
+                "a batch of one record for each record of before");
+        try (Connection connection = dataSource.getConnection()) {
+            assertArrayEquals(new long[] { 2, 1, 3 }, store.append(connection, topic,
+                    List.of(record(0, "d", null, null), record(1, "e", null, null), record(0, "f", null, null)), null, null));
+        }
+        assertEquals(5, Rows.queryLong(dataSource, "SELECT count(*) FROM " + SCHEMA + ".log_batch"),
+                "the new append stored one batch per partition");
+
+        List<StoredRecord> records = store.fetch(dataSource, topic, new int[] { 0, 1 }, new long[] { 0, 0 }, 10);
+        assertEquals(List.of("0@0 a", "0@1 c", "0@2 d", "0@3 f", "1@0 b", "1@1 e"),
+                records.stream().map(r -> r.partition() + "@" + r.offset() + " " + new String(r.payload(), StandardCharsets.UTF_8))
+                        .toList());
+        StoredRecord first = records.get(0);
+        assertEquals("k1", new String(first.key(), StandardCharsets.UTF_8));
+        assertEquals("{\"h\": \"1\"}", first.headers());
+        assertEquals("text/plain", first.contentType());
+        assertEquals(1, store.fetch(dataSource, topic, new int[] { 0 }, new long[] { 3 }, 10).size(),
+                "a read from the middle of a batch starts at its offset");
+        assertEquals(3 * 1000 + 1, Rows.queryLong(dataSource, "SELECT sum(r.\"offset\" * 1000 + length(r.payload))"
+                + " FROM " + SCHEMA + ".log_batch AS b CROSS JOIN LATERAL " + SCHEMA + ".log_batch_records(b) AS r"
+                + " WHERE b.partition = 0 AND r.content_type = 'text/plain' AND r.\"offset\" = 3"),
+                "log_batch_records lists a batch's records with their offsets");
+        assertEquals(6, Rows.queryLong(dataSource, "SELECT count(*) FROM " + SCHEMA + ".log_batch AS b"
+                + " CROSS JOIN LATERAL " + SCHEMA + ".log_batch_records(b) AS r"));
+    }
+
+    private static NewRecord record(int partition, String payload, String key, String headers) {
+        return new NewRecord(partition, key == null ? null : key.getBytes(StandardCharsets.UTF_8), "text/plain", headers,
+                payload.getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    /** Applies the migrations up to {@code version}, as an application of that time did. */
+    private void migrateUpTo(int version) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE SCHEMA " + SCHEMA);
+            statement.execute("CREATE TABLE " + SCHEMA + ".schema_version (version integer PRIMARY KEY,"
+                    + " description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+            for (Migration migration : Migration.ALL) {
+                if (migration.version() <= version) {
+                    statement.execute(migration.script(SCHEMA));
+                    statement.execute("INSERT INTO " + SCHEMA + ".schema_version (version, description) VALUES ("
+                            + migration.version() + ", '" + migration.description() + "')");
+                }
+            }
+        }
+    }
+}
