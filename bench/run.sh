@@ -17,7 +17,7 @@
 # Ratios: pgqueue/rabbitmq and pglog/kafka, the median of the ratios of runs made side by side.
 #
 # --smoke: a few thousand messages, the postgres connectors only, every scenario shortened (CI
-# runs it so that the harness cannot rot). The full run takes about an hour.
+# runs it so that the harness cannot rot). The full run takes about an hour and a half.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
