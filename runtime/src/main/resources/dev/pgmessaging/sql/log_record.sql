@@ -20,8 +20,8 @@ SELECT partition, first_offset FROM {schema}.append_records(?, ?::int[], ?::byte
     ?::timestamptz[], ?, ?);
 
 -- name: fetch
--- Reads up to N records of each of the given partitions, from the given offset on, in offset order
--- (topic id, partitions, their next offsets, N).
+-- Reads up to N records of each of the given partitions, from the given offset on, partition after
+-- partition in the order given, in offset order (topic id, partitions, their next offsets, N).
 SELECT partition, "offset", "timestamp", key, content_type, headers, payload
 FROM {schema}.fetch_records(?, ?::int[], ?::bigint[], ?);
 

@@ -2,11 +2,14 @@ package dev.pgmessaging.deployment.log;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.List;
 
 import jakarta.inject.Inject;
@@ -48,8 +51,9 @@ class LogBatchMigrationTest {
         LogStore store = new LogStore(SCHEMA);
         Topic topic = store.createTopic(dataSource, "events", 2, null);
         try (Connection connection = dataSource.getConnection()) {
-            store.append(connection, topic, List.of(record(0, "a", "k1", "{\"h\": \"1\"}"), record(1, "b", null, null),
-                    record(0, "c", null, null)), null, null);
+            store.append(connection, topic, List.of(new NewRecord(0, "k1".getBytes(StandardCharsets.UTF_8), "text/plain",
+                    "{\"h\": \"1\"}", "a".getBytes(StandardCharsets.UTF_8), Instant.parse("2026-01-02T03:04:05Z")),
+                    record(1, "b", null, null), record(0, "c", null, null)), null, null);
         }
 
         new SchemaManager(SCHEMA).migrate(dataSource);
@@ -70,6 +74,11 @@ class LogBatchMigrationTest {
         assertEquals("k1", new String(first.key(), StandardCharsets.UTF_8));
         assertEquals("{\"h\": \"1\"}", first.headers());
         assertEquals("text/plain", first.contentType());
+        assertEquals(Instant.parse("2026-01-02T03:04:05Z"), first.timestamp(), "the producer's timestamp");
+        assertEquals(Rows.queryLong(dataSource, "SELECT (extract(epoch FROM appended_at) * 1000000)::bigint FROM " + SCHEMA
+                + ".log_batch WHERE partition = 0 AND first_offset = 1"),
+                records.get(1).timestamp().getEpochSecond() * 1_000_000 + records.get(1).timestamp().getNano() / 1000,
+                "no producer's timestamp: the append time");
         assertEquals(1, store.fetch(dataSource, topic, new int[] { 0 }, new long[] { 3 }, 10).size(),
                 "a read from the middle of a batch starts at its offset");
         assertEquals(3 * 1000 + 1, Rows.queryLong(dataSource, "SELECT sum(r.\"offset\" * 1000 + length(r.payload))"
@@ -78,6 +87,18 @@ class LogBatchMigrationTest {
                 "log_batch_records lists a batch's records with their offsets");
         assertEquals(6, Rows.queryLong(dataSource, "SELECT count(*) FROM " + SCHEMA + ".log_batch AS b"
                 + " CROSS JOIN LATERAL " + SCHEMA + ".log_batch_records(b) AS r"));
+    }
+
+    @Test
+    void anAppendWhoseArraysDifferInLengthIsRefused() throws Exception {
+        String schema = SCHEMA + "_lengths";
+        new SchemaManager(schema).migrate(dataSource);
+        Topic topic = new LogStore(schema).createTopic(dataSource, "mismatched", 1, null);
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> Rows.queryLong(dataSource,
+                "SELECT first_offset FROM " + schema + ".append_records(" + topic.id() + ", '{0,0}', '{NULL,NULL}', '{a,b}',"
+                        + " '{NULL,NULL}', '{x,y,z}'::bytea[], '{NULL,NULL}', NULL, NULL)"));
+        assertTrue(refused.getCause().getMessage().contains("one element per record"), refused.getCause().getMessage());
+        assertEquals(0, Rows.queryLong(dataSource, "SELECT count(*) FROM " + schema + ".log_batch"));
     }
 
     private static NewRecord record(int partition, String payload, String key, String headers) {

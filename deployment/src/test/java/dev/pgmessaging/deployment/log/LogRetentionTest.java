@@ -46,11 +46,13 @@ class LogRetentionTest {
         new SchemaManager(SCHEMA).migrate(dataSource);
         LogStore store = new LogStore(SCHEMA);
         Topic topic = store.createTopic(dataSource, "events", 2, Duration.ofDays(2));
-        // ten records of partition 0 and five of partition 1 appended five days ago, in that day's segment
+        // ten records of partition 0 (two batches of five) and five of partition 1 (one batch)
+        // appended five days ago, in that day's segment
         Rows.execute(dataSource, "SELECT " + SCHEMA + ".maintain_log_segments(0, now() - interval '5 days')");
         Rows.execute(dataSource, "INSERT INTO " + SCHEMA + ".log_batch (topic_id, partition, first_offset, last_offset, appended_at,"
-                + " timestamps, payloads) SELECT " + topic.id() + ", p, o, o, now() - interval '5 days', ARRAY[now() - interval '5 days'],"
-                + " ARRAY['old'::bytea] FROM generate_series(0, 1) AS p, generate_series(0, 9) AS o WHERE p = 0 OR o < 5");
+                + " timestamps, payloads) SELECT " + topic.id() + ", p, o, o + 4, now() - interval '5 days',"
+                + " array_fill(NULL::timestamptz, ARRAY[5]), array_fill('old'::bytea, ARRAY[5])"
+                + " FROM generate_series(0, 1) AS p, generate_series(0, 5, 5) AS o WHERE p = 0 OR o = 0");
         assertArrayEquals(new long[] { 10, 11, 12 }, append(store, topic, 0, 3), "today's records follow on");
         List<OwnedPartition> owned = store.heartbeat(dataSource, "late", topic, "member-1", Duration.ofSeconds(10),
                 true, false, new int[0]);

@@ -144,7 +144,7 @@ public final class LogStore {
         }
     }
 
-    /** Reads up to {@code limit} records of each partition from its next offset on, by partition and offset. */
+    /** Reads up to {@code limit} records of each partition from its next offset on: partition after partition as given, each in offset order. */
     public List<StoredRecord> fetch(DataSource dataSource, Topic topic, int[] partitions, long[] nextOffsets, int limit)
             throws SQLException {
         try (Connection connection = dataSource.getConnection();

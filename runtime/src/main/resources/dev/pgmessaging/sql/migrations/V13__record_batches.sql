@@ -199,6 +199,15 @@ BEGIN
             current_setting('transaction_isolation')
             USING ERRCODE = 'invalid_transaction_state';
     END IF;
+    -- a batch's offsets are counted from p_partitions and its records read from the other arrays
+    IF cardinality(p_partitions) IS DISTINCT FROM cardinality(p_keys)
+            OR cardinality(p_partitions) IS DISTINCT FROM cardinality(p_content_types)
+            OR cardinality(p_partitions) IS DISTINCT FROM cardinality(p_headers)
+            OR cardinality(p_partitions) IS DISTINCT FROM cardinality(p_payloads)
+            OR cardinality(p_partitions) IS DISTINCT FROM cardinality(p_timestamps) THEN
+        RAISE EXCEPTION 'the arrays of an append must all have one element per record'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     v_partitions := ARRAY(SELECT DISTINCT p FROM unnest(p_partitions) AS p ORDER BY p);
     FOREACH v_partition IN ARRAY v_partitions LOOP
         PERFORM pg_advisory_xact_lock(hashtextextended('{schema_name}.log/' || p_topic_id || '/' || v_partition, 0));
@@ -252,8 +261,10 @@ BEGIN
         v_first := NULL;
         SELECT b.first_offset, b.last_offset, b.appended_at INTO v_first, v_last, v_at
         FROM {schema}.log_batch AS b
+        -- an index range: v_high is never inside a batch of v_day or later (it is the log end
+        -- offset, a batch's first offset, or in a gap or a batch of an earlier day)
         WHERE b.topic_id = p_topic_id AND b.partition = p_partition AND b.last_offset >= v_mid
-          AND b.first_offset < v_high AND b.appended_at >= v_day
+          AND b.last_offset < v_high AND b.appended_at >= v_day
         ORDER BY b.last_offset
         LIMIT 1;
         IF v_first IS NULL THEN
@@ -270,13 +281,15 @@ END
 $$;
 
 -- Reads up to p_limit records of each partition (p_partitions, each from its offset in
--- p_next_offsets), in partition and offset order: the partition's batches one after the other, in
+-- p_next_offsets), partition after partition in the order given, each in offset order: the partition's batches one after the other, in
 -- offset order, each unnested, until p_limit records are read. A batch is only read when needed:
 -- a single query that unnests the batches and sorts their records reads every batch it may need
 -- for p_limit records before sorting (measured: 14 batches of 500 records unnested to return 496).
--- As the functions of V9, it keeps one generic plan of index scans whatever the statistics say (a
--- segment is often empty when first read, and large a minute later): the batches of a partition
--- are read in offset order through the index of each daily segment, merged.
+-- As the functions of V9, it plans index scans whatever the statistics say (a segment is often
+-- empty when first read, and large a minute later): the batches of a partition are read in offset
+-- order through the index of each daily segment, merged. Unlike them it does not force a generic
+-- plan: that would lock every segment of every topic at each read (topics are pruned at run time
+-- only), where a plan for the call's topic locks that topic's segments.
 CREATE FUNCTION {schema}.fetch_records(p_topic_id integer, p_partitions integer[], p_next_offsets bigint[],
         p_limit integer)
     RETURNS TABLE (partition integer, "offset" bigint, "timestamp" timestamptz, key bytea, content_type text,
@@ -285,7 +298,6 @@ CREATE FUNCTION {schema}.fetch_records(p_topic_id integer, p_partitions integer[
     SET enable_seqscan = off
     SET enable_bitmapscan = off
     SET jit = off
-    SET plan_cache_mode = force_generic_plan
 AS $$
 #variable_conflict use_column
 DECLARE
