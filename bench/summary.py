@@ -13,6 +13,8 @@ import statistics
 import sys
 
 REFERENCES = {"pgqueue": "rabbitmq", "pglog": "kafka"}
+# how a run was warmed up, not what it measured: a ratio of these would mean nothing
+DIAGNOSTICS = {"warm_up_rounds", "jit_measured_s"}
 
 
 def markdown(rows, title=None):
@@ -53,6 +55,9 @@ def summary(path, table):
                 mine, theirs = runs[(scenario, postgres)], runs[(scenario, reference)]
                 ratios = []
                 for k in keys:
+                    if k in DIAGNOSTICS:
+                        ratios.append("-")
+                        continue
                     pair_ratios = [float(mine[p][k]) / float(theirs[p][k]) for p in mine
                                    if p in theirs and k in mine[p] and k in theirs[p] and float(theirs[p][k]) != 0]
                     ratios.append(f"{statistics.median(pair_ratios):.2f}" if pair_ratios else "-")
