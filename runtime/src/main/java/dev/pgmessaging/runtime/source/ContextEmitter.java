@@ -60,11 +60,13 @@ public final class ContextEmitter {
         context.runOnContext(ignored -> {
             for (Pending next : pending) {
                 try {
-                    Metadata withContext = ContextAwareMessage.captureContextMetadata(next.metadata());
+                    // built in one go: adding the context to a finished Metadata would copy its map
+                    LocalContextMetadata local = ContextAwareMessage.captureLocalContextMetadata();
+                    Metadata withContext = local == null ? Metadata.of(next.metadata())
+                            : Metadata.of(next.metadata(), local);
                     Message<?> message = next.message().apply(withContext);
-                    if (ackInTransaction && message instanceof AckableInTransaction ackable) {
-                        withContext.get(LocalContextMetadata.class)
-                                .ifPresent(local -> TransactionalAck.attach(local.context(), ackable));
+                    if (ackInTransaction && local != null && message instanceof AckableInTransaction ackable) {
+                        TransactionalAck.attach(local.context(), ackable);
                     }
                     emitter.emit(message);
                 } catch (RuntimeException e) {
