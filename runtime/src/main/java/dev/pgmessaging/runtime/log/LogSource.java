@@ -46,8 +46,9 @@ import io.vertx.core.impl.VertxInternal;
  * Consumes a topic as one member of a consumer group. A single thread per member heartbeats (which
  * also shares the partitions among the group's live members, see group_heartbeat in migration V8),
  * commits the offsets of acked records, and reads the records of the partitions it owns, in offset
- * order, as far as downstream asks; otherwise it sleeps until a notification, a request, an ack or
- * the next heartbeat wakes it.
+ * order, up to {@code max-poll-records} ahead of the handler; otherwise it sleeps until an append's
+ * notification, the handler's progress through what was read, an ack to commit or the next
+ * heartbeat wakes it.
  * <p>
  * A partition that is no longer this member's share is not read any further, and is given up once
  * its delivered records are settled and committed (or after the session timeout): the next owner
@@ -114,7 +115,9 @@ public final class LogSource {
     public Multi<? extends Message<?>> stream() {
         return Multi.createFrom().<Message<?>> emitter(e -> {
             emitter = e;
-            e.onRequest(n -> wake.run());
+            // no wake-up on requests: what a read may bring is bounded by max-poll-records (unsettled
+            // records), not by downstream demand, and a wake-up per request read an empty log once
+            // per record at low rates
             e.onTermination(this::requestStop);
             if (wakeups != null) {
                 wakeups.register(wakeKey, wake);
@@ -255,7 +258,8 @@ public final class LogSource {
      * Reads what the partitions this member owns hold past their positions, up to
      * {@code max-poll-records} records ahead of the handler, and emits it.
      *
-     * @return whether records were read (there may be more)
+     * @return whether there may be more to read now: a partition gave as many records as asked
+     *         (one that gave fewer had no more; an append notifies the channel of the next ones)
      */
     private boolean fetch() throws SQLException {
         int room = settings.maxPollRecords() - unsettled.get();
@@ -275,6 +279,7 @@ public final class LogSource {
         // per partition: with several partitions a read may bring more, never more than their count times this
         List<StoredRecord> records = store.fetch(dataSource, topic, partitions, positions, room);
         failure = null;
+        boolean full = anyPartitionGave(records, room);
         List<Decoded> batch = new ArrayList<>(records.size());
         List<Pending> emissions = new ArrayList<>(records.size());
         for (StoredRecord record : records) {
@@ -306,7 +311,21 @@ public final class LogSource {
                     batch.stream().map(Decoded::delivery).toList()));
         }
         onContext.emit(emitter, emissions);
-        return !records.isEmpty();
+        return full;
+    }
+
+    /** Whether the records (in partition order) hold {@code limit} of one partition. */
+    private static boolean anyPartitionGave(List<StoredRecord> records, int limit) {
+        int run = 0;
+        int partition = -1;
+        for (StoredRecord record : records) {
+            run = record.partition() == partition ? run + 1 : 1;
+            partition = record.partition();
+            if (run >= limit) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private record Decoded(Object payload, IncomingLogMetadata<Object> metadata, LogMessage.Delivery delivery) {
