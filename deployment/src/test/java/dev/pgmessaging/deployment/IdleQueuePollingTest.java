@@ -3,10 +3,6 @@ package dev.pgmessaging.deployment;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -38,7 +34,7 @@ class IdleQueuePollingTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = pollingEvery(POLL_INTERVAL, new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Consumers.class))
+            .withApplicationRoot(jar -> jar.addClasses(Consumers.class, Rows.class))
             .overrideConfigKey("quarkus.messaging.postgres.schema", "idle_queue_polling_test")
             .overrideConfigKey("mp.messaging.outgoing.to-idle-17.queue", "idle-17"));
 
@@ -59,11 +55,11 @@ class IdleQueuePollingTest {
         consumers.send("warm-up", OutgoingQueueMetadata.builder().build());
         await().atMost(Duration.ofSeconds(30)).until(() -> consumers.received("warm-up") != null);
         Duration window = Duration.ofSeconds(5);
-        long before = transactions();
+        long before = Rows.transactions(dataSource);
         long start = System.nanoTime();
         await().pollDelay(window).atMost(window.multipliedBy(2)).until(() -> true);
         long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
-        double perSecond = (transactions() - before) * 1000.0 / elapsedMillis;
+        double perSecond = (Rows.transactions(dataSource) - before) * 1000.0 / elapsedMillis;
         double pollingOneByOne = QUEUES * 1000.0 / POLL_INTERVAL.toMillis();
         System.out.printf("%d idle queue channels polling every %d ms: %.1f transactions/s (polling one by one: %.0f/s)%n",
                 QUEUES, POLL_INTERVAL.toMillis(), perSecond, pollingOneByOne);
@@ -79,16 +75,6 @@ class IdleQueuePollingTest {
         assertTrue(Duration.between(sent, consumers.received("later")).toMillis() >= 900, "delivered before its time");
     }
 
-    /** Committed and rolled back transactions of the database so far, as its statistics show them. */
-    private long transactions() throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            try (ResultSet rs = statement.executeQuery("SELECT xact_commit + xact_rollback FROM pg_stat_database"
-                    + " WHERE datname = current_database()")) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
 
     @ApplicationScoped
     static class Consumers {

@@ -40,6 +40,12 @@ public final class Rows {
         }
     }
 
+    /** Committed and rolled back transactions of the database so far, as its statistics show them. */
+    public static long transactions(DataSource dataSource) {
+        return queryLong(dataSource,
+                "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()");
+    }
+
     /** The first column of the first row of a statement without parameters. */
     public static long queryLong(DataSource dataSource, String sql) {
         return queryLong(dataSource, sql, null);

@@ -3,10 +3,6 @@ package dev.pgmessaging.deployment.log;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -19,6 +15,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.pgmessaging.deployment.Rows;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -33,7 +30,7 @@ class LogReadsPerRecordTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Events.class))
+            .withApplicationRoot(jar -> jar.addClasses(Events.class, Rows.class))
             .overrideConfigKey("quarkus.messaging.postgres.schema", "log_reads_per_record_test")
             .overrideConfigKey("mp.messaging.outgoing.events-out.topic", "events")
             .overrideConfigKey("mp.messaging.outgoing.events-out.partitions", "1")
@@ -55,11 +52,11 @@ class LogReadsPerRecordTest {
     void eachRecordSentAloneCostsItsAppendAndOneRead() throws Exception {
         exchange(5); // warm-up: the group joined, the first statements prepared
         settleStatistics();
-        long before = transactions();
+        long before = Rows.transactions(dataSource);
         exchange(RECORDS);
         settleStatistics();
         // the statistics query itself is one transaction
-        double perRecord = (transactions() - before - 1) / (double) RECORDS;
+        double perRecord = (Rows.transactions(dataSource) - before - 1) / (double) RECORDS;
         System.out.printf("%d records sent one at a time: %.2f transactions a record (append and read: 2)%n",
                 RECORDS, perRecord);
         assertTrue(perRecord < 2.5, "a record sent alone cost " + perRecord + " transactions (its append and a read"
@@ -81,16 +78,6 @@ class LogReadsPerRecordTest {
         await().pollDelay(Duration.ofSeconds(11)).atMost(Duration.ofSeconds(15)).until(() -> true);
     }
 
-    /** Committed and rolled back transactions of the database so far, as its statistics show them. */
-    private long transactions() throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            try (ResultSet rs = statement.executeQuery("SELECT xact_commit + xact_rollback FROM pg_stat_database"
-                    + " WHERE datname = current_database()")) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
 
     @ApplicationScoped
     static class Events {
