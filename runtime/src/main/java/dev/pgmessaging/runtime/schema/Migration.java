@@ -24,7 +24,8 @@ public record Migration(int version, String description) {
             new Migration(10, "rotation_lock_waits"),
             new Migration(11, "cheaper_appends"),
             new Migration(12, "claim_floor"),
-            new Migration(13, "record_batches"));
+            new Migration(13, "record_batches"),
+            new Migration(14, "cached_offset_lookups"));
 
     public String file() {
         return "V" + version + "__" + description + ".sql";
