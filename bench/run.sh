@@ -141,6 +141,20 @@ broker_cpu() {
   done | awk -v hz="$(getconf CLK_TCK)" '{s += $1} END {printf "%.2f", s / hz}'
 }
 
+# A broker keeps a core busy for a while after it accepts connections (Kafka loads its metadata and
+# compiles its hot paths): wait until it uses less than a tenth of a core over two seconds (at
+# most a minute), so that the first runs do not share the machine with its start-up.
+await_quiet() {
+  local before after
+  for _ in $(seq 1 30); do
+    before=$(broker_cpu "$1"); sleep 2; after=$(broker_cpu "$1")
+    awk -v a="$after" -v b="$before" 'BEGIN { exit !((a - b) / 2 < 0.1) }' && return 0
+  done
+  echo "$1 still busy a minute after starting; going on" >&2
+}
+if [[ " $CONNECTORS " == *" rabbitmq "* ]]; then await_quiet rabbitmq; fi
+if [[ " $CONNECTORS " == *" kafka "* ]]; then await_quiet kafka; fi
+
 RESULTS="$WORK/results"
 run=0
 # one run: pair, connector, scenario, extra -D options; appends its RESULT line with the pair number

@@ -23,9 +23,10 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 
 /**
- * An append keeps the plan of its log end offset lookup for the session (migration V14): once the
- * session has appended a few times, an append does not plan that lookup again over every topic's
- * daily segments, which opened (and locked) the index of each of them at every append.
+ * An append no longer plans its log end offset lookup over every topic's daily segments (migration
+ * V14), which opened (and locked) the index of each of them at every append: whether the session's
+ * plan cache gives it a plan for its topic or a generic plan, it opens the indexes of its own
+ * topic's segments only.
  */
 class LogAppendLocksTest {
 
