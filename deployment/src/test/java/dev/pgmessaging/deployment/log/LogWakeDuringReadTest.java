@@ -78,7 +78,8 @@ class LogWakeDuringReadTest {
                 assertEquals(List.of("p0"), handlers.probes());
             });
 
-            String segment = segmentInTwoDays("events");
+            // a segment that no append of the test writes to, and that every read of the topic plans over
+            String segment = segment(writer, "events", 2);
             try (Connection locker = dataSource.getConnection(); Statement lock = locker.createStatement()) {
                 locker.setAutoCommit(false);
                 lock.execute("LOCK TABLE " + SCHEMA + "." + segment + " IN ACCESS EXCLUSIVE MODE");
@@ -105,22 +106,15 @@ class LogWakeDuringReadTest {
      * partition 0, at the offset given, and notifies the topic's consumers (at commit).
      */
     private static void append(Connection connection, String topic, long offset, String payload) throws SQLException {
-        long topicId = topicId(connection, topic);
-        String today;
-        try (Statement statement = connection.createStatement();
-                ResultSet day = statement.executeQuery("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD')")) {
-            day.next();
-            today = day.getString(1);
-        }
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + SCHEMA + ".log_batch_t" + topicId
-                + "_p" + today + " (topic_id, partition, first_offset, last_offset, appended_at, timestamps, keys,"
-                + " content_types, headers, payloads)"
-                + " VALUES (?, 0, ?, ?, now(), '{NULL}', '{NULL}', '{text/plain}', '{NULL}', ARRAY[?::bytea])");
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + SCHEMA + "." + segment(connection, topic, 0)
+                + " (topic_id, partition, first_offset, last_offset, appended_at, timestamps, keys, content_types, headers,"
+                + " payloads) SELECT id, 0, ?, ?, now(), '{NULL}', '{NULL}', '{text/plain}', '{NULL}', ARRAY[?::bytea]"
+                + " FROM " + SCHEMA + ".topic WHERE name = ?");
                 PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
-            insert.setLong(1, topicId);
+            insert.setLong(1, offset);
             insert.setLong(2, offset);
-            insert.setLong(3, offset);
-            insert.setBytes(4, payload.getBytes(StandardCharsets.UTF_8));
+            insert.setBytes(3, payload.getBytes(StandardCharsets.UTF_8));
+            insert.setString(4, topic);
             insert.executeUpdate();
             notify.setString(1, NotificationChannel.of(SCHEMA));
             notify.setString(2, NotificationChannel.topicKey(topic));
@@ -128,24 +122,17 @@ class LogWakeDuringReadTest {
         }
     }
 
-    private static long topicId(Connection connection, String topic) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT id FROM " + SCHEMA + ".topic WHERE name = ?")) {
-            statement.setString(1, topic);
+    /** The topic's daily segment of the day {@code daysAhead} after today (UTC). */
+    private static String segment(Connection connection, String topic, int daysAhead) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT 'log_batch_t' || id || '_p'"
+                + " || to_char((now() + make_interval(days => ?)) AT TIME ZONE 'UTC', 'YYYYMMDD')"
+                + " FROM " + SCHEMA + ".topic WHERE name = ?")) {
+            statement.setInt(1, daysAhead);
+            statement.setString(2, topic);
             try (ResultSet row = statement.executeQuery()) {
                 row.next();
-                return row.getLong(1);
+                return row.getString(1);
             }
-        }
-    }
-
-    /** A segment of the topic that no append of the test writes to, and every read plans over. */
-    private String segmentInTwoDays(String topic) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-                ResultSet row = statement.executeQuery("SELECT 'log_batch_t' || id || '_p'"
-                        + " || to_char((now() + interval '2 days') AT TIME ZONE 'UTC', 'YYYYMMDD')"
-                        + " FROM " + SCHEMA + ".topic WHERE name = '" + topic + "'")) {
-            row.next();
-            return row.getString(1);
         }
     }
 
