@@ -89,7 +89,13 @@ public final class LogSource {
     private volatile MultiEmitter<? super Message<?>> emitter;
     private volatile boolean running = true;
     private volatile boolean fetching = true;
+    /** What went wrong with the last statement, cleared by the next one that works. */
     private volatile String failure;
+    /**
+     * Why the fail strategy stopped the channel: kept apart from {@link #failure}, which a statement
+     * still running when the channel stopped would clear, reporting a stopped channel healthy.
+     */
+    private volatile String stopped;
 
     public LogSource(LogConsumerSettings settings, Topic topic, DataSource dataSource, LogStore store,
             PayloadCodec codec, QueueWakeups wakeups, Vertx vertx) {
@@ -132,7 +138,8 @@ public final class LogSource {
 
     /** @return {@code null} when healthy, or what is wrong */
     public String failure() {
-        return failure;
+        String stoppedBy = stopped;
+        return stoppedBy != null ? stoppedBy : failure;
     }
 
     /** @return {@code false} if the channel's thread died while the channel should run */
@@ -208,7 +215,7 @@ public final class LogSource {
     private void failChannel(Throwable reason) {
         if (fetching) {
             fetching = false;
-            failure = "stopped by the fail strategy: " + reason;
+            stopped = "stopped by the fail strategy: " + reason;
             LOG.errorf("Channel %s stops after a failed record (failure-strategy=fail): %s", settings.channel(), reason);
             context.runOnContext(ignored -> emitter.fail(reason));
         }

@@ -82,7 +82,13 @@ public final class QueueSource {
     private final ClaimFloor claimFloor = new ClaimFloor();
     /** Where the next claim of an ordered channel starts looking for keys ({@code ""}: the first). */
     private String keyCursor = "";
+    /** What went wrong with the last statement, cleared by the next one that works. */
     private volatile String failure;
+    /**
+     * Why the fail strategy stopped the channel: kept apart from {@link #failure}, which a statement
+     * still running when the channel stopped would clear, reporting a stopped channel healthy.
+     */
+    private volatile String stopped;
     /** Where this channel takes part in local delivery, or {@code null}. */
     private final LocalDeliveries localDeliveries;
     /**
@@ -148,7 +154,8 @@ public final class QueueSource {
 
     /** @return {@code null} when healthy, or what is wrong */
     public String failure() {
-        return failure;
+        String stoppedBy = stopped;
+        return stoppedBy != null ? stoppedBy : failure;
     }
 
     public String channel() {
@@ -185,7 +192,7 @@ public final class QueueSource {
     private void failChannel(Throwable reason) {
         if (claiming) {
             stopTakingMessages();
-            failure = "stopped by the fail strategy: " + reason;
+            stopped = "stopped by the fail strategy: " + reason;
             LOG.errorf("Channel %s stops after a failed message (failure-strategy=fail): %s", settings.channel(), reason);
             context.runOnContext(ignored -> emitter.fail(reason));
         }
