@@ -7,18 +7,25 @@ import java.util.Set;
 
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.jandex.AnnotationTransformation;
+import org.jboss.jandex.DotName;
 import org.jboss.jandex.Type;
 
 import dev.pgmessaging.runtime.PostgresConnector;
 import dev.pgmessaging.runtime.outbox.OutboxEmitterFactories;
 import dev.pgmessaging.runtime.outbox.TransactionalOutbox;
 import dev.pgmessaging.runtime.log.LogKeyValueExtractor;
+import dev.pgmessaging.runtime.tx.CallerTransaction;
+import dev.pgmessaging.runtime.tx.RollbackOnAnyFailure;
+import dev.pgmessaging.runtime.tx.RollsBackOnAnyFailure;
 import dev.pgmessaging.runtime.tx.TransactionalAck;
 import dev.pgmessaging.runtime.schema.Migration;
 import dev.pgmessaging.runtime.sql.SqlStatements;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
+import io.quarkus.arc.deployment.AnnotationsTransformerBuildItem;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
+import io.quarkus.deployment.builditem.AdditionalIndexedClassesBuildItem;
 import io.quarkus.deployment.builditem.CombinedIndexBuildItem;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.RunTimeConfigurationDefaultBuildItem;
@@ -32,6 +39,7 @@ class PostgresMessagingProcessor {
     static final String FEATURE = "messaging-postgres";
     static final String PAYLOAD_TYPE = "payload-type";
     static final String BATCH = "batch";
+    private static final DotName TRANSACTIONAL = DotName.createSimple("jakarta.transaction.Transactional");
     /** Payload types with a built-in codec: nothing to register for reflection. */
     private static final Set<String> BUILT_IN = Set.of("byte[]", "io.vertx.core.json.JsonObject",
             "io.vertx.core.json.JsonArray", "int", "long", "short", "byte", "double", "float", "boolean", "char");
@@ -46,8 +54,22 @@ class PostgresMessagingProcessor {
         return AdditionalBeanBuildItem.builder().setUnremovable()
                 .addBeanClasses(PostgresConnector.class, TransactionalOutbox.class, OutboxEmitterFactories.ForEmitter.class,
                         OutboxEmitterFactories.ForMutinyEmitter.class, TransactionalAck.class,
-                        LogKeyValueExtractor.class)
+                        LogKeyValueExtractor.class, CallerTransaction.class, RollbackOnAnyFailure.class)
                 .build();
+    }
+
+    /**
+     * Binds the interceptors that roll back, whatever the exception, a transaction that acks a
+     * message to every {@code @Transactional} class and method (see {@link RollbackOnAnyFailure}).
+     */
+    @BuildStep
+    void rollBackOnAnyFailure(BuildProducer<AnnotationsTransformerBuildItem> transformers,
+            BuildProducer<AdditionalIndexedClassesBuildItem> bindings) {
+        bindings.produce(new AdditionalIndexedClassesBuildItem(RollsBackOnAnyFailure.class.getName()));
+        transformers.produce(new AnnotationsTransformerBuildItem(AnnotationTransformation.forClasses()
+                .whenAnyMatch(TRANSACTIONAL).transform(context -> context.add(RollsBackOnAnyFailure.class))));
+        transformers.produce(new AnnotationsTransformerBuildItem(AnnotationTransformation.forMethods()
+                .whenAnyMatch(TRANSACTIONAL).transform(context -> context.add(RollsBackOnAnyFailure.class))));
     }
 
     @BuildStep

@@ -2,6 +2,8 @@ package dev.pgmessaging.runtime;
 
 import java.sql.SQLException;
 
+import jakarta.transaction.TransactionSynchronizationRegistry;
+
 import io.agroal.api.AgroalDataSource;
 
 import dev.pgmessaging.runtime.exchange.Binding;
@@ -9,6 +11,7 @@ import dev.pgmessaging.runtime.exchange.BindingRequest;
 import dev.pgmessaging.runtime.exchange.ExchangeStore;
 import dev.pgmessaging.runtime.exchange.ExchangeType;
 import dev.pgmessaging.runtime.log.LogStore;
+import dev.pgmessaging.runtime.log.TransactionAppends;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
 import dev.pgmessaging.runtime.queue.IdleQueuePoller;
 import dev.pgmessaging.runtime.queue.LocalDeliveries;
@@ -37,9 +40,11 @@ final class DataSourceResources {
     /** Created at once (the producers wake local consumers through it), listening once a consumer needs it. */
     private final QueueWakeups wakeups;
     private final LocalDeliveries localDeliveries = new LocalDeliveries();
+    private final TransactionAppends transactionAppends;
     private IdleQueuePoller poller;
 
-    private DataSourceResources(String name, AgroalDataSource dataSource, String schema, boolean createsTopics) {
+    private DataSourceResources(String name, AgroalDataSource dataSource, String schema, boolean createsTopics,
+            TransactionSynchronizationRegistry transactions) {
         this.name = name;
         this.createsTopics = createsTopics;
         this.dataSource = dataSource;
@@ -48,9 +53,11 @@ final class DataSourceResources {
         this.logs = new LogStore(schema);
         this.sweeper = new StorageSweeper(dataSource, exchanges, queues, logs, name);
         this.wakeups = new QueueWakeups(dataSource, queues.notifyChannel(), name);
+        this.transactionAppends = new TransactionAppends(transactions, dataSource, logs);
     }
 
-    static DataSourceResources open(String name, PostgresMessagingConfig config, String channel, String direction) {
+    static DataSourceResources open(String name, PostgresMessagingConfig config, String channel, String direction,
+            TransactionSynchronizationRegistry transactions) {
         AgroalDataSource dataSource = AgroalDataSourceUtil.dataSourceIfActive(name)
                 .orElseThrow(() -> new IllegalArgumentException("Invalid channel configuration: mp.messaging." + direction
                         + "." + channel + ".datasource: there is no active datasource named '" + name
@@ -58,7 +65,7 @@ final class DataSourceResources {
                         + ".* with db-kind=postgresql)"));
         new SchemaManager(config.schema()).apply(dataSource, config.schemaManagement());
         DataSourceResources resources = new DataSourceResources(name, dataSource, config.schema(),
-                config.schemaManagement() == PostgresMessagingConfig.SchemaManagement.CREATE);
+                config.schemaManagement() == PostgresMessagingConfig.SchemaManagement.CREATE, transactions);
         ConfiguredExchanges.declare(resources, config.exchanges());
         return resources;
     }
@@ -163,6 +170,11 @@ final class DataSourceResources {
     /** The notification listener, for the producers to wake this application's consumers (listening or not). */
     QueueWakeups localWakeups() {
         return wakeups;
+    }
+
+    /** Where the topic channels hold the records sent in a transaction until it ends. */
+    TransactionAppends transactionAppends() {
+        return transactionAppends;
     }
 
     /** Where the producers find this application's idle consumers of a queue. */

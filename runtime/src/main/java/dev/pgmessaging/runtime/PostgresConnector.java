@@ -19,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.transaction.TransactionManager;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -161,6 +162,8 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
     Instance<ObjectMapper> objectMapper;
     @Inject
     TransactionalOutbox outbox;
+    @Inject
+    TransactionSynchronizationRegistry transactionRegistry;
 
     private final Map<String, DataSourceResources> resources = new ConcurrentHashMap<>();
     private final List<QueueSource> sources = new CopyOnWriteArrayList<>();
@@ -214,7 +217,8 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
             Topic topic = ds.topic(log.topic(), log.partitions(), log.retention(), "outgoing", channel.channel());
             LogSink sink = new LogSink(channel.channel(), log.maxBatchSize(), topic, ds.dataSource(), ds.logs(), codec(),
                     transactionManager.isResolvable() ? transactionManager.get() : null,
-                    log.notifyConsumers() ? ds.queues().notifyChannel() : null, ds.localWakeups());
+                    log.notifyConsumers() ? ds.queues().notifyChannel() : null, ds.localWakeups(),
+                    ds.transactionAppends());
             logSinks.add(sink);
             outbox.register(sink);
             return sink;
@@ -300,7 +304,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
 
     private DataSourceResources resources(String dataSourceName, String channel, String direction) {
         return resources.computeIfAbsent(dataSourceName,
-                name -> DataSourceResources.open(name, config, channel, direction));
+                name -> DataSourceResources.open(name, config, channel, direction, transactionRegistry));
     }
 
     private PayloadCodec codec() {

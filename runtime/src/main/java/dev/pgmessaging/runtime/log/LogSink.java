@@ -24,7 +24,8 @@ import dev.pgmessaging.runtime.sink.BatchingSink;
  * transaction (see {@link BatchingSink}). The partition is the metadata's, or chosen from the key
  * as Kafka's default partitioner does; the keyless records of a batch go to one partition, and
  * the next partition takes over after a batch once {@code max-batch-size} records went there.
- * Keyless records sent in a caller's transaction go to the partitions in turn.
+ * Keyless records sent in a caller's transaction go to the partitions in turn; records sent in a
+ * caller's transaction are appended at its end ({@link TransactionAppends}).
  */
 public final class LogSink extends BatchingSink<NewRecord> {
 
@@ -34,14 +35,18 @@ public final class LogSink extends BatchingSink<NewRecord> {
     private final KeyPartitioner partitioner;
     private final String notifyChannel;
     private final QueueWakeups localConsumers;
+    private final TransactionAppends inTransaction;
 
     /**
      * @param notifyChannel where to wake the topic's consumers, or {@code null} not to
      * @param localConsumers wakes this application's consumers of the topic once a write committed
+     * @param inTransaction holds the records sent in a transaction until it ends
      */
     public LogSink(String channel, int maxBatchSize, Topic topic, DataSource dataSource, LogStore store,
-            PayloadCodec codec, TransactionManager transactions, String notifyChannel, QueueWakeups localConsumers) {
+            PayloadCodec codec, TransactionManager transactions, String notifyChannel, QueueWakeups localConsumers,
+            TransactionAppends inTransaction) {
         super(channel, maxBatchSize, dataSource, transactions);
+        this.inTransaction = inTransaction;
         this.topic = topic;
         this.store = store;
         this.codec = codec;
@@ -96,6 +101,13 @@ public final class LogSink extends BatchingSink<NewRecord> {
                 partitioner.batchWritten();
             }
         }
+        return ALL_STORED;
+    }
+
+    /** Held until the sender's transaction ends, and appended with its other records then. */
+    @Override
+    protected int[] writeInTransaction(NewRecord row) throws SQLException {
+        inTransaction.add(topic, row, notifyChannel, NotificationChannel.topicKey(topic.name()));
         return ALL_STORED;
     }
 

@@ -24,10 +24,10 @@ import org.jboss.logging.Logger;
  * {@code R} first: the base of the queue and the log producers.
  * <p>
  * A message sent on a thread that runs a JTA transaction (an {@code Emitter.send} inside a
- * {@code @Transactional} method) is written at once on that transaction's connection, on the
- * sending thread ({@link #sendInTransaction}, called by the emitter): it becomes visible if and
- * only if the transaction commits (transactional outbox). The message is acked when it is
- * written, so awaiting the send inside the transaction does not block.
+ * {@code @Transactional} method) is written in that transaction, from the sending thread
+ * ({@link #sendInTransaction}, called by the emitter): it becomes visible if and only if the
+ * transaction commits (transactional outbox). The message is acked when it is written (or held
+ * for the commit), so awaiting the send inside the transaction does not block.
  * <p>
  * Every other message is queued and written by the channel's writer thread, which writes all that
  * is pending (up to {@code maxBatchSize}) in one statement and then acks them; a failed write
@@ -118,9 +118,11 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
     }
 
     /**
-     * Writes the message at once, on the connection of the calling thread's transaction, if there
-     * is one: it then commits or rolls back with that transaction. The message is acked when it is
-     * written (nacked if it cannot be), so awaiting the send inside the transaction does not block.
+     * Writes the message in the calling thread's transaction, if there is one (see
+     * {@link #writeInTransaction}): it then commits or rolls back with that transaction. The message
+     * is acked once written or held for the commit, so awaiting the send inside the transaction does
+     * not block. A message that cannot be written is nacked and marks the transaction rollback-only:
+     * a method that catches the failure cannot commit its other work without the message.
      *
      * @return {@code false} when the calling thread has no transaction (nothing was done)
      */
@@ -128,24 +130,38 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
         if (!inTransaction()) {
             return false;
         }
+        int[] notStored;
         R row;
         try {
             row = toRow(message);
-        } catch (RuntimeException e) {
-            message.nack(e);
-            return true;
-        }
-        // The connection is the one enlisted in the caller's transaction: closing it here only
-        // returns it to the transaction, which commits or rolls back the message with the rest.
-        int[] notStored;
-        try (Connection connection = dataSource.getConnection()) {
-            notStored = write(connection, List.of(row));
+            notStored = writeInTransaction(row);
         } catch (SQLException | RuntimeException e) {
+            rollbackOnly();
             message.nack(e);
             return true;
         }
         settle(List.of(message), List.of(row), notStored);
         return true;
+    }
+
+    /**
+     * Writes a row in the calling thread's transaction: at once, on the connection enlisted in it
+     * (closing it here only returns it to the transaction), unless overridden.
+     *
+     * @return the positions of the rows not stored, as {@link #write}
+     */
+    protected int[] writeInTransaction(R row) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            return write(connection, List.of(row));
+        }
+    }
+
+    private void rollbackOnly() {
+        try {
+            transactions.setRollbackOnly();
+        } catch (SystemException | IllegalStateException e) {
+            LOG.warnf("Channel %s could not mark the sender's transaction rollback-only: %s", channel, e.getMessage());
+        }
     }
 
     /**

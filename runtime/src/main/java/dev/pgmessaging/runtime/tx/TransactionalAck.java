@@ -18,8 +18,9 @@ import io.vertx.core.impl.ContextInternal;
  * {@code @Transactional} {@code @Incoming} method, or {@code QuarkusTransaction} in a {@code @Blocking} one), the
  * message is acked in that transaction, just before it commits: a queue message is deleted, a
  * record's offset is committed for its group. The handler's writes and the ack then commit together
- * or not at all: an exception rolls both back (and the message is delivered again, as its failure
- * strategy says); once committed, the message is done for good. The ack is fenced like any other:
+ * or not at all: an exception rolls both back, a checked one too ({@link RollbackOnAnyFailure}),
+ * and the message is delivered again, as its failure strategy says; once committed, the message
+ * is done for good. The ack is fenced like any other:
  * if the lease or the partition was lost meanwhile (the message was delivered again elsewhere),
  * the transaction is rolled back instead of committing the effects a second time.
  * <p>
@@ -45,8 +46,15 @@ public class TransactionalAck {
         }
         // kept attached: if this transaction rolls back, the next one the handler begins acks it
         if (context.localContextData().get(KEY) instanceof AckableInTransaction message) {
-            synchronizations.registerInterposedSynchronization(new AckBeforeCommit(message));
+            AckBeforeCommit ack = new AckBeforeCommit(message);
+            synchronizations.putResource(KEY, ack);
+            synchronizations.registerInterposedSynchronization(ack);
         }
+    }
+
+    /** Whether the calling thread's transaction (there must be one) acks a message before it commits. */
+    boolean acksInCurrentTransaction() {
+        return synchronizations.getResource(KEY) != null;
     }
 
     /** Acks the message before the commit; marks it settled once the commit happened. */
