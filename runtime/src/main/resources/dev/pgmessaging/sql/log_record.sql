@@ -29,9 +29,9 @@ FROM {schema}.fetch_records(?, ?::int[], ?::bigint[], ?);
 -- One heartbeat of a consumer group member: group, topic id, member id, session timeout in
 -- seconds, whether a partition without a committed offset starts at the earliest record, and
 -- whether the member is leaving, and the partitions it releases (drained, no longer its share).
--- Returns the partitions it owns afterwards.
-SELECT partition, assigned, epoch, committed_offset, low_watermark
-FROM {schema}.group_heartbeat(?, ?, ?, ?, ?, ?, ?::int[]);
+-- Returns the partitions it owns afterwards, with their log end offsets (how far records wait).
+SELECT h.partition, h.assigned, h.epoch, h.committed_offset, h.low_watermark, {schema}.log_end_offset(?, h.partition)
+FROM {schema}.group_heartbeat(?, ?, ?, ?, ?, ?, ?::int[]) AS h;
 
 -- name: commit
 -- Commits the group's next offsets for partitions the member owns, each fenced by the epoch under
@@ -44,6 +44,26 @@ FROM unnest(?::int[], ?::bigint[], ?::bigint[]) AS c(partition, next_offset, epo
 WHERE g.group_id = ? AND g.topic_id = ? AND g.owner = ?
   AND g.partition = c.partition AND g.epoch = c.epoch
 RETURNING g.partition;
+
+-- name: commit-in-transaction
+-- Commits, in a handler's transaction, the offsets after the records it handled (partitions, the
+-- first offset of its records in each, the next offsets, the epochs; group, topic id, member),
+-- fenced by the epoch under which the member owns each partition, and by the group's offset, which
+-- must not be past the first of those records: else an earlier delivery of them committed them
+-- already, and committing their effects again would apply them twice. Returns the partitions
+-- committed.
+UPDATE {schema}.consumer_group_partition AS g
+SET committed_offset = c.next_offset, committed_at = now()
+FROM unnest(?::int[], ?::bigint[], ?::bigint[], ?::bigint[]) AS c(partition, first_offset, next_offset, epoch)
+WHERE g.group_id = ? AND g.topic_id = ? AND g.owner = ?
+  AND g.partition = c.partition AND g.epoch = c.epoch AND g.committed_offset <= c.first_offset
+RETURNING g.partition;
+
+-- name: group-partition
+-- A partition's owner, epoch and committed offset in a group (group, topic id, partition): why a
+-- commit in a handler's transaction was refused.
+SELECT owner, epoch, committed_offset FROM {schema}.consumer_group_partition
+WHERE group_id = ? AND topic_id = ? AND partition = ?;
 
 -- name: maintain-segments
 -- Creates the daily segments of every topic for today and the next two days and drops those past

@@ -26,9 +26,11 @@ final class LogMessage<T> implements ContextAwareMessage<T>, MetadataInjectableM
     private final LogSource source;
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile Metadata metadata;
+    /** Whether the handler's transaction committed the records' offsets. */
+    private volatile boolean ackedInTransaction;
 
-    /** One record of the message: its partition and offset. */
-    record Delivery(PartitionProgress partition, long offset) {
+    /** One record of the message: its partition, offset, and the read generation it was delivered in. */
+    record Delivery(PartitionProgress partition, long offset, int generation) {
     }
 
     LogMessage(T payload, Metadata metadata, List<Delivery> deliveries, LogSource source) {
@@ -61,7 +63,7 @@ final class LogMessage<T> implements ContextAwareMessage<T>, MetadataInjectableM
     @Override
     public CompletionStage<Void> ack(Metadata ignored) {
         if (settled.compareAndSet(false, true)) {
-            deliveries.forEach(d -> source.acked(d.partition(), d.offset()));
+            source.acked(deliveries);
         }
         return CompletableFuture.completedFuture(null);
     }
@@ -69,12 +71,33 @@ final class LogMessage<T> implements ContextAwareMessage<T>, MetadataInjectableM
     @Override
     public CompletionStage<Void> nack(Throwable reason, Metadata ignored) {
         if (settled.compareAndSet(false, true)) {
-            deliveries.forEach(d -> source.nacked(d.partition(), d.offset(), reason));
+            source.nacked(deliveries, reason);
+        } else if (ackedInTransaction) {
+            source.nackedAfterCommit(deliveries, reason);
         }
         return CompletableFuture.completedFuture(null);
     }
 
-    /** Commits the records' offsets in the calling thread's transaction, fenced by their partitions' epochs. */
+    /**
+     * Whether the message is still to be handled: false, and settled, when its records will be read
+     * again or are another member's (the partition was rewound or lost, or the channel stopped).
+     */
+    boolean stillCurrent() {
+        if (source.current(deliveries)) {
+            return true;
+        }
+        if (settled.compareAndSet(false, true)) {
+            source.abandoned(deliveries);
+        }
+        return false;
+    }
+
+    /**
+     * Commits the records' offsets in the calling thread's transaction, fenced by their partitions'
+     * epochs, once every record before them is settled.
+     *
+     * @throws CommitRefused when the transaction must not commit
+     */
     @Override
     public boolean ackInTransaction() throws java.sql.SQLException {
         if (settled.get()) {
@@ -86,8 +109,9 @@ final class LogMessage<T> implements ContextAwareMessage<T>, MetadataInjectableM
 
     @Override
     public void ackedInTransaction() {
+        ackedInTransaction = true;
         if (settled.compareAndSet(false, true)) {
-            deliveries.forEach(d -> source.acked(d.partition(), d.offset()));
+            source.acked(deliveries);
         }
     }
 

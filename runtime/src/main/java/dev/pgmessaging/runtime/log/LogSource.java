@@ -35,6 +35,7 @@ import dev.pgmessaging.runtime.queue.NotificationChannel;
 import dev.pgmessaging.runtime.queue.QueueWakeups;
 import dev.pgmessaging.runtime.source.ContextEmitter;
 import dev.pgmessaging.runtime.source.ContextEmitter.Pending;
+import dev.pgmessaging.runtime.sql.TransientFailures;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
@@ -52,7 +53,15 @@ import io.vertx.core.impl.VertxInternal;
  * <p>
  * A partition that is no longer this member's share is not read any further, and is given up once
  * its delivered records are settled and committed (or after the session timeout): the next owner
- * starts where this one committed, and never reads the partition at the same time.
+ * starts where this one committed, and never reads the partition at the same time. If it becomes
+ * this member's share again meanwhile, it is read again at once.
+ * <p>
+ * A record whose handler failed because the database did (its connection was lost, the server
+ * restarted, a serialization failure) is no poison record: its partition is read again from it,
+ * whatever the failure strategy. The deliveries it overtakes, and those of a stopped channel or a
+ * lost partition, never reach a handler, and can commit nothing ({@link HandlerTransactionCommit}).
+ * A partition that makes no progress while records wait is reported, and read again when the
+ * channel, not its handler, holds it up ({@link StallWatch}).
  */
 public final class LogSource {
 
@@ -86,9 +95,15 @@ public final class LogSource {
      */
     private final java.util.concurrent.atomic.AtomicInteger unsettled = new java.util.concurrent.atomic.AtomicInteger();
     private final Thread thread;
+    private final HandlerTransactionCommit inTransaction;
+    private final StallWatch stalls;
     private volatile MultiEmitter<? super Message<?>> emitter;
     private volatile boolean running = true;
     private volatile boolean fetching = true;
+    /** Set when the channel stops for shutdown: the records still ahead of the handler are not handled. */
+    private volatile boolean closed;
+    /** Whether a failure of the database under a handler was reported, until a record is handled again. */
+    private final AtomicBoolean databaseFailureReported = new AtomicBoolean();
     /** What went wrong with the last statement, cleared by the next one that works. */
     private volatile String failure;
     /**
@@ -116,6 +131,10 @@ public final class LogSource {
         this.onContext = new ContextEmitter(context, settings.ackInTransaction(), settings.channel());
         this.thread = new Thread(this::run, "pgmessaging-consumer-" + settings.channel());
         this.thread.setDaemon(true);
+        // a handler running out of order waits at most that long for the records before its own
+        this.inTransaction = new HandlerTransactionCommit(store, dataSource, settings.groupId(), topic, memberId,
+                settings.sessionTimeout());
+        this.stalls = new StallWatch(Math.max(TimeUnit.SECONDS.toNanos(30), settings.sessionTimeout().toNanos() * 3));
     }
 
     public Multi<? extends Message<?>> stream() {
@@ -129,7 +148,9 @@ public final class LogSource {
                 wakeups.register(wakeKey, wake);
             }
             thread.start();
-        }, BackPressureStrategy.BUFFER);
+        }, BackPressureStrategy.BUFFER)
+                // records overtaken by a rewind, of a lost partition or of a stopped channel go no further
+                .select().where(message -> ((LogMessage<?>) message).stillCurrent());
     }
 
     public String channel() {
@@ -142,9 +163,9 @@ public final class LogSource {
         return stoppedBy != null ? stoppedBy : failure;
     }
 
-    /** @return {@code false} if the channel's thread died while the channel should run */
+    /** @return {@code false} if the channel stopped for good (fail strategy), or its thread died while it should run */
     public boolean isAlive() {
-        return !running || thread.getState() == Thread.State.NEW || thread.isAlive();
+        return stopped == null && (!running || thread.getState() == Thread.State.NEW || thread.isAlive());
     }
 
     /** The partitions this member owns now (for tests and the console). */
@@ -152,13 +173,34 @@ public final class LogSource {
         return Set.copyOf(owned.keySet());
     }
 
-    void acked(PartitionProgress partition, long offset) {
-        partition.acked(offset);
-        if (settings.commitStrategy() == CommitStrategy.LATEST || partition.draining) {
+    /** Whether a delivery is still this channel's to handle: not overtaken by a rewind, its partition owned, the channel running. */
+    boolean current(LogMessage.Delivery delivery) {
+        PartitionProgress partition = delivery.partition();
+        return stopped == null && !closed && owned.get(partition.partition) == partition
+                && !partition.isStale(delivery.generation(), delivery.offset());
+    }
+
+    boolean current(List<LogMessage.Delivery> deliveries) {
+        for (LogMessage.Delivery delivery : deliveries) {
+            if (!current(delivery)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void acked(List<LogMessage.Delivery> deliveries) {
+        boolean commitNow = settings.commitStrategy() == CommitStrategy.LATEST;
+        for (LogMessage.Delivery delivery : deliveries) {
+            delivery.partition().acked(delivery.offset(), delivery.generation());
+            commitNow |= delivery.partition().draining;
+            settled();
+        }
+        databaseFailureReported.set(false);
+        if (commitNow) {
             ackedSinceCommit.set(true);
             wake.run();
         }
-        settled();
     }
 
     /** One record fewer ahead of the handler; at half the read-ahead, time to read more. */
@@ -168,56 +210,91 @@ public final class LogSource {
         }
     }
 
-    void nacked(PartitionProgress partition, long offset, Throwable reason) {
-        if (settings.failOnNack()) {
-            partition.abandoned();
+    /**
+     * The records will not be handled by these deliveries: those still current are read again, from
+     * the first of them in each partition (a batch may hold records of several partitions).
+     */
+    void abandoned(List<LogMessage.Delivery> deliveries) {
+        Map<PartitionProgress, Long> readAgain = new java.util.HashMap<>();
+        for (LogMessage.Delivery delivery : deliveries) {
+            if (current(delivery)) {
+                readAgain.merge(delivery.partition(), delivery.offset(), Math::min);
+            }
+        }
+        readAgain.forEach(PartitionProgress::rewind);
+        for (LogMessage.Delivery delivery : deliveries) {
+            delivery.partition().abandoned();
             settled();
+        }
+        if (!readAgain.isEmpty()) {
+            wake.run();
+        }
+    }
+
+    void nacked(List<LogMessage.Delivery> deliveries, Throwable reason) {
+        CommitRefused refused = CommitRefused.in(reason);
+        if (refused != null && refused.why == CommitRefused.Why.ALREADY_COMMITTED) {
+            LOG.debugf("Channel %s: %s", settings.channel(), refused.getMessage());
+            acked(deliveries);
+            return;
+        }
+        if (!current(deliveries) || (refused != null && refused.why == CommitRefused.Why.LOST)) {
+            // another member's, or read again already: nothing to decide here
+            deliveries.forEach(delivery -> {
+                delivery.partition().abandoned();
+                settled();
+            });
+            return;
+        }
+        if (refused != null || TransientFailures.isTransient(reason)) {
+            if (databaseFailureReported.compareAndSet(false, true)) {
+                LOG.warnf("Channel %s reads %s again from record %s: its handler failed because the database did (%s);"
+                        + " this is not a failure of the record", settings.channel(), topic.name(),
+                        describe(deliveries.get(0)), refused != null ? refused.getMessage() : TransientFailures.describe(reason));
+            }
+            abandoned(deliveries);
+            return;
+        }
+        if (settings.failOnNack()) {
+            deliveries.forEach(delivery -> {
+                delivery.partition().abandoned();
+                settled();
+            });
             failChannel(reason);
             return;
         }
-        LOG.warnf("Channel %s ignores the failure of record %s-%d@%d (failure-strategy=ignore): %s", settings.channel(),
-                topic.name(), partition.partition, offset, reason);
-        acked(partition, offset);
+        LOG.warnf("Channel %s ignores the failure of record %s (failure-strategy=ignore): %s", settings.channel(),
+                describe(deliveries.get(0)), reason);
+        acked(deliveries);
+    }
+
+    /** A nack after the handler's transaction had committed the records: nothing to undo. */
+    void nackedAfterCommit(List<LogMessage.Delivery> deliveries, Throwable reason) {
+        LOG.warnf("Channel %s: the handler of record %s failed (%s) after its transaction had committed the record:"
+                + " it is not delivered again", settings.channel(), describe(deliveries.get(0)), reason);
+    }
+
+    private String describe(LogMessage.Delivery delivery) {
+        return topic.name() + "-" + delivery.partition().partition + "@" + delivery.offset();
+    }
+
+    /** Commits the deliveries' offsets in the calling thread's transaction (see {@link HandlerTransactionCommit}). */
+    void commitInTransaction(List<LogMessage.Delivery> deliveries) throws SQLException {
+        inTransaction.commit(deliveries, this::current);
     }
 
     /**
-     * Commits, for each partition of the deliveries, the offset after them (or the first one still in
-     * flight before them) in the calling thread's transaction, fenced by the partition's epoch.
-     *
-     * @throws IllegalStateException when a partition went to another member: the transaction must
-     *         not commit, the records are that member's now
+     * The {@code fail} strategy: stop reading, fail the stream, report unhealthy and not live; the
+     * records read ahead go no further, the acked ones are committed, and the member leaves the
+     * group, so that its partitions do not stay owned and unread.
      */
-    void commitInTransaction(List<LogMessage.Delivery> deliveries) throws SQLException {
-        Map<PartitionProgress, Set<Long>> byPartition = new java.util.LinkedHashMap<>();
-        deliveries.forEach(d -> byPartition.computeIfAbsent(d.partition(), p -> new HashSet<>()).add(d.offset()));
-        int[] partitions = new int[byPartition.size()];
-        long[] offsets = new long[partitions.length];
-        long[] epochs = new long[partitions.length];
-        int i = 0;
-        for (Map.Entry<PartitionProgress, Set<Long>> entry : byPartition.entrySet()) {
-            partitions[i] = entry.getKey().partition;
-            offsets[i] = entry.getKey().committableWith(entry.getValue());
-            epochs[i++] = entry.getKey().epoch;
-        }
-        List<Integer> committed;
-        // inside the handler's transaction, the datasource gives the connection enlisted in it
-        try (Connection connection = dataSource.getConnection()) {
-            committed = store.commit(connection, settings.groupId(), topic, memberId, partitions, offsets, epochs);
-        }
-        if (committed.size() < partitions.length) {
-            throw new IllegalStateException("A partition of " + topic.name() + " went to another member of group "
-                    + settings.groupId() + " (or the group was moved by a seek) before the handler's transaction"
-                    + " committed: rolling back this transaction");
-        }
-    }
-
-    /** The {@code fail} strategy: stop reading, report unhealthy, fail the stream; acked records are still committed. */
     private void failChannel(Throwable reason) {
-        if (fetching) {
-            fetching = false;
+        if (stopped == null) {
             stopped = "stopped by the fail strategy: " + reason;
+            fetching = false;
             LOG.errorf("Channel %s stops after a failed record (failure-strategy=fail): %s", settings.channel(), reason);
             context.runOnContext(ignored -> emitter.fail(reason));
+            wake.run();
         }
     }
 
@@ -225,7 +302,7 @@ public final class LogSource {
         long heartbeatInterval = settings.sessionTimeout().toNanos() / 3;
         long nextHeartbeat = System.nanoTime();
         long nextCommit = System.nanoTime() + settings.commitInterval().toNanos();
-        while (running) {
+        while (running && stopped == null) {
             try {
                 long now = System.nanoTime();
                 if (now - nextHeartbeat >= 0) {
@@ -242,7 +319,7 @@ public final class LogSource {
                 long until = Math.min(nextHeartbeat, nextCommit) - System.nanoTime();
                 waitForWake(Math.max(1, Math.min(settings.pollInterval().toNanos(), until)));
             } catch (SQLException | RuntimeException e) {
-                if (!running) {
+                if (!running || stopped != null) {
                     break;
                 }
                 if (failure == null) {
@@ -273,6 +350,7 @@ public final class LogSource {
         if (!fetching || room <= 0) {
             return false;
         }
+        owned.values().forEach(PartitionProgress::applyRewind);
         List<PartitionProgress> readable = owned.values().stream().filter(p -> !p.draining).toList();
         if (readable.isEmpty()) {
             return false;
@@ -294,6 +372,11 @@ public final class LogSource {
             if (partition == null || record.offset() < partition.position) {
                 continue; // lost meanwhile, or read twice (cannot happen on this thread, but cheap to check)
             }
+            int generation = partition.deliver();
+            if (generation < 0) {
+                continue; // rewound while this was read: it is read again from there
+            }
+            unsettled.incrementAndGet();
             if (record.offset() > partition.position) {
                 // a partition's records become visible in offset order (an append holds the
                 // partition's lock until it commits): the ones skipped were dropped by retention
@@ -301,7 +384,7 @@ public final class LogSource {
                 partition.dropped(partition.position, record.offset());
             }
             partition.position = record.offset() + 1;
-            Decoded decoded = decode(partition, record);
+            Decoded decoded = decode(new LogMessage.Delivery(partition, record.offset(), generation), record);
             if (decoded == null) {
                 continue;
             }
@@ -339,25 +422,23 @@ public final class LogSource {
     }
 
     /** Reads the record's key and payload; one that cannot be read is nacked ({@code null}). */
-    private Decoded decode(PartitionProgress partition, StoredRecord record) {
+    private Decoded decode(LogMessage.Delivery delivery, StoredRecord record) {
         Object key;
         Object value;
         java.util.Map<String, String> headers;
-        partition.delivered();
-        unsettled.incrementAndGet();
         try {
             key = RecordKeys.deserialize(record.key(), settings.keyType());
             value = codec.decode(record.payload(), record.contentType(), valueType);
             headers = codec.decodeHeaders(record.headers());
         } catch (IllegalArgumentException e) {
             // the log cannot skip a record on its own: it is the channel's failure strategy's call
-            nacked(partition, record.offset(), new IllegalArgumentException("Record " + topic.name() + "-"
+            nacked(List.of(delivery), new IllegalArgumentException("Record " + topic.name() + "-"
                     + record.partition() + "@" + record.offset() + " cannot be read: " + e.getMessage(), e));
             return null;
         }
         Object payload = recordPayload ? Record.of(key, value) : value;
         return new Decoded(payload, new IncomingLogMetadata<>(topic.name(), record.partition(), record.offset(), key,
-                record.timestamp(), headers, settings.groupId()), new LogMessage.Delivery(partition, record.offset()));
+                record.timestamp(), headers, settings.groupId()), delivery);
     }
 
     private void warnDropped(int partition, long offset, long logStartOffset) {
@@ -405,13 +486,45 @@ public final class LogSource {
                 LOG.debugf("Channel %s (member %s of group %s) reads %s-%d from offset %d", settings.channel(), memberId,
                         settings.groupId(), topic.name(), partition.partition(), start);
             }
-            if (!partition.assigned() && !current.draining) {
+            if (partition.assigned() && current.draining) {
+                // its share again before it was drained and given up: read it again
+                current.draining = false;
+                drainDeadlines.remove(partition.partition());
+                LOG.debugf("Channel %s reads %s-%d again: it is this member's share again", settings.channel(),
+                        topic.name(), partition.partition());
+            } else if (!partition.assigned() && !current.draining) {
                 current.draining = true;
                 drainDeadlines.put(partition.partition(), now + settings.sessionTimeout().toNanos());
             }
+            watchForStall(current, partition, now);
         }
         owned.keySet().removeIf(partition -> !seen.contains(partition));
         drainDeadlines.keySet().removeIf(partition -> !seen.contains(partition));
+        stalls.retain(seen);
+    }
+
+    /** Reports a partition that makes no progress while records wait; reads it again if the channel held it up. */
+    private void watchForStall(PartitionProgress partition, OwnedPartition stored, long now) {
+        boolean readable = fetching && unsettled.get() < settings.maxPollRecords();
+        long waiting = stored.logEndOffset() - partition.committed;
+        switch (stalls.check(partition.partition, partition.position, partition.committed, stored.logEndOffset(),
+                partition.inFlight(), readable, now)) {
+            case READ_AGAIN -> {
+                LOG.warnf("Channel %s made no progress on %s-%d for over %d s though %d record(s) wait past offset %d and"
+                        + " none is with the handler: it reads the partition again from there", settings.channel(),
+                        topic.name(), partition.partition, TimeUnit.NANOSECONDS.toSeconds(stalls.threshold()), waiting,
+                        partition.committed);
+                PartitionProgress again = new PartitionProgress(partition.partition, partition.epoch, partition.committed);
+                again.draining = !stored.assigned();
+                owned.put(partition.partition, again);
+            }
+            case HANDLER_HOLDS -> LOG.warnf("Channel %s made no progress on %s-%d for over %d s: its handler holds %d"
+                    + " record(s) of it (from offset %d) and %d record(s) wait; a handler that does not return holds the"
+                    + " partition up", settings.channel(), topic.name(), partition.partition,
+                    TimeUnit.NANOSECONDS.toSeconds(stalls.threshold()), partition.inFlight(), partition.committed, waiting);
+            default -> {
+            }
+        }
     }
 
     /**
@@ -490,6 +603,7 @@ public final class LogSource {
 
     /** Commits what was acked, leaves the group, stops the channel's thread and waits for it. */
     public void stop() {
+        closed = true;
         requestStop();
         if (Thread.currentThread() != thread && thread.isAlive()) {
             try {

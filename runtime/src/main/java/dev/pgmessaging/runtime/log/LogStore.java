@@ -45,8 +45,14 @@ public final class LogStore {
      * @param epoch fences the member's commits to the time it owns the partition
      * @param committedOffset where the group goes on reading
      * @param logStartOffset the earliest offset still kept (older records were dropped by retention)
+     * @param logEndOffset the offset the partition's next record gets
      */
-    public record OwnedPartition(int partition, boolean assigned, long epoch, long committedOffset, long logStartOffset) {
+    public record OwnedPartition(int partition, boolean assigned, long epoch, long committedOffset, long logStartOffset,
+            long logEndOffset) {
+    }
+
+    /** A partition of a group as stored: who owns it, under which epoch, and its committed offset. */
+    public record GroupPartition(String owner, long epoch, Long committedOffset) {
     }
 
     /** @param committedOffset {@code null} when the group has not committed for the partition */
@@ -174,18 +180,19 @@ public final class LogStore {
             Duration sessionTimeout, boolean resetToEarliest, boolean leaving, int[] released) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql.get("heartbeat"))) {
-            statement.setString(1, group);
-            statement.setInt(2, topic.id());
-            statement.setString(3, member);
-            statement.setDouble(4, sessionTimeout.toMillis() / 1000.0);
-            statement.setBoolean(5, resetToEarliest);
-            statement.setBoolean(6, leaving);
-            statement.setArray(7, intArray(connection, released));
+            statement.setInt(1, topic.id());
+            statement.setString(2, group);
+            statement.setInt(3, topic.id());
+            statement.setString(4, member);
+            statement.setDouble(5, sessionTimeout.toMillis() / 1000.0);
+            statement.setBoolean(6, resetToEarliest);
+            statement.setBoolean(7, leaving);
+            statement.setArray(8, intArray(connection, released));
             List<OwnedPartition> owned = new ArrayList<>();
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     owned.add(new OwnedPartition(rs.getInt(1), rs.getBoolean(2), rs.getLong(3), rs.getLong(4),
-                            rs.getLong(5)));
+                            rs.getLong(5), rs.getLong(6)));
                 }
             }
             return owned;
@@ -214,6 +221,49 @@ public final class LogStore {
                 }
             }
             return committed;
+        }
+    }
+
+    /**
+     * Commits, on the given connection (a handler's transaction), the next offsets of the records it
+     * handled, fenced by the partitions' epochs and by their first offsets (see the statement).
+     *
+     * @return the partitions committed
+     */
+    public List<Integer> commitInTransaction(Connection connection, String group, Topic topic, String member,
+            int[] partitions, long[] firstOffsets, long[] nextOffsets, long[] epochs) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql.get("commit-in-transaction"))) {
+            statement.setArray(1, intArray(connection, partitions));
+            statement.setArray(2, longArray(connection, firstOffsets));
+            statement.setArray(3, longArray(connection, nextOffsets));
+            statement.setArray(4, longArray(connection, epochs));
+            statement.setString(5, group);
+            statement.setInt(6, topic.id());
+            statement.setString(7, member);
+            List<Integer> committed = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    committed.add(rs.getInt(1));
+                }
+            }
+            return committed;
+        }
+    }
+
+    /** A partition of a group as stored, on the given connection; {@code null} if the group never had it. */
+    public GroupPartition groupPartition(Connection connection, String group, Topic topic, int partition)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql.get("group-partition"))) {
+            statement.setString(1, group);
+            statement.setInt(2, topic.id());
+            statement.setInt(3, partition);
+            try (ResultSet rs = statement.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                long committed = rs.getLong(3);
+                return new GroupPartition(rs.getString(1), rs.getLong(2), rs.wasNull() ? null : committed);
+            }
         }
     }
 

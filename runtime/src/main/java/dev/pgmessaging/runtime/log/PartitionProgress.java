@@ -1,8 +1,11 @@
 package dev.pgmessaging.runtime.log;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -10,6 +13,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * offset to fetch, and which offsets are settled (their records acked, or dropped by retention
  * before they were read), from which it derives the offset to commit: the first one not settled
  * yet, so that acks arriving out of order never commit past a record still being processed.
+ * <p>
+ * A record that failed for a reason that is not its own (the database went away under its
+ * handler) is read again, and so is every record after it ({@link #rewind}): the deliveries made
+ * before from that offset on are then stale, and can neither settle an offset nor commit one.
+ * Each delivery carries the read generation it was made in for that check.
  */
 final class PartitionProgress {
 
@@ -29,6 +37,12 @@ final class PartitionProgress {
      */
     private final TreeMap<Long, Long> settledAhead = new TreeMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** The generation of the records read now; each rewind starts a new one. */
+    private volatile int generation;
+    /** Each rewind: the generation it started, and the offset from which older deliveries are stale (guarded by this). */
+    private final List<long[]> rewinds = new ArrayList<>();
+    /** Where to read from again at the next fetch, or -1 (guarded by this). */
+    private long rewindTo = -1;
 
     PartitionProgress(int partition, long epoch, long committed) {
         this.partition = partition;
@@ -38,19 +52,69 @@ final class PartitionProgress {
         this.settledUpTo = committed;
     }
 
-    void delivered() {
+    /**
+     * The generation a record read now belongs to, counting it in flight; -1 when a rewind is
+     * pending: the record is not delivered, it is read again from the rewind's offset.
+     */
+    synchronized int deliver() {
+        if (rewindTo >= 0) {
+            return -1;
+        }
         inFlight.incrementAndGet();
+        return generation;
     }
 
-    /** A delivered record was acked (any thread). */
-    void acked(long offset) {
+    /** Whether a delivery made in {@code generation} was overtaken by a rewind to an offset at or before its own. */
+    boolean isStale(int deliveryGeneration, long offset) {
+        if (deliveryGeneration == generation) {
+            return false; // no rewind since
+        }
         synchronized (this) {
-            settle(offset, offset + 1);
+            for (long[] rewind : rewinds) {
+                if (rewind[0] > deliveryGeneration && offset >= rewind[1]) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /**
+     * Reads the partition again from {@code offset} (any thread): the deliveries made so far of that
+     * offset and those after it become stale, and their offsets unsettled.
+     */
+    synchronized void rewind(long offset) {
+        generation++;
+        rewinds.add(new long[] { generation, offset });
+        rewindTo = rewindTo < 0 ? offset : Math.min(rewindTo, offset);
+        settledAhead.tailMap(offset, true).clear();
+        Map.Entry<Long, Long> spanning = settledAhead.lowerEntry(offset);
+        if (spanning != null && spanning.getValue() > offset) {
+            spanning.setValue(offset);
+        }
+        settledUpTo = Math.min(settledUpTo, offset);
+    }
+
+    /** On the consumer thread: moves the read position back to a pending rewind's offset, if any. */
+    synchronized void applyRewind() {
+        if (rewindTo >= 0) {
+            position = rewindTo;
+            rewindTo = -1;
+        }
+    }
+
+    /** A delivered record was acked (any thread): its offset is settled unless the delivery is stale. */
+    void acked(long offset, int deliveryGeneration) {
+        synchronized (this) {
+            if (!isStale(deliveryGeneration, offset)) {
+                settle(offset, offset + 1);
+                notifyAll();
+            }
         }
         inFlight.decrementAndGet();
     }
 
-    /** A delivered record will not be acked (nacked and ignored, or its channel failed). */
+    /** A delivered record will not be acked (nacked, stale, or its channel stopped). */
     void abandoned() {
         inFlight.decrementAndGet();
     }
@@ -100,6 +164,20 @@ final class PartitionProgress {
             }
             next = range.getValue();
         }
+    }
+
+    /**
+     * Waits until every offset below {@code offset} is settled, or until {@code deadline}
+     * (System.nanoTime): records handled out of order commit in offset order.
+     *
+     * @return whether they are
+     */
+    synchronized boolean awaitSettledBelow(long offset, long deadline) throws InterruptedException {
+        long left;
+        while (settledUpTo < offset && (left = deadline - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return settledUpTo >= offset;
     }
 
     /** The group committed up to {@code next}. */

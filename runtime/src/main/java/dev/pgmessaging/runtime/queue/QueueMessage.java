@@ -28,6 +28,8 @@ final class QueueMessage<T> implements ContextAwareMessage<T>, MetadataInjectabl
     private final QueueSource source;
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile Metadata metadata;
+    /** Whether the handler's transaction acked it (and committed). */
+    private volatile boolean ackedInTransaction;
 
     QueueMessage(T payload, Metadata metadata, List<ClaimedMessage> claimed, QueueSource source) {
         this.payload = payload;
@@ -68,6 +70,8 @@ final class QueueMessage<T> implements ContextAwareMessage<T>, MetadataInjectabl
     public CompletionStage<Void> nack(Throwable reason, Metadata ignored) {
         if (settled.compareAndSet(false, true)) {
             claimed.forEach(message -> source.nack(message, reason));
+        } else if (ackedInTransaction) {
+            source.nackedAfterCommit(claimed, reason);
         }
         return CompletableFuture.completedFuture(null);
     }
@@ -76,8 +80,8 @@ final class QueueMessage<T> implements ContextAwareMessage<T>, MetadataInjectabl
      * Deletes the message in the calling thread's transaction, just before it commits.
      *
      * @return {@code false} when the message was settled already (nothing was done)
-     * @throws IllegalStateException when the lease was lost (the message was delivered again
-     *         elsewhere): the transaction must not commit
+     * @throws LeaseLost when the lease was lost (the message was delivered again elsewhere): the
+     *         transaction must not commit
      */
     @Override
     public boolean ackInTransaction() throws java.sql.SQLException {
@@ -85,9 +89,7 @@ final class QueueMessage<T> implements ContextAwareMessage<T>, MetadataInjectabl
             return false;
         }
         if (!source.ackInTransaction(claimed)) {
-            throw new IllegalStateException("The lease of a message (" + claimed.stream().map(m -> String.valueOf(m.id()))
-                    .collect(java.util.stream.Collectors.joining(", ")) + ") expired before its handler's transaction "
-                    + "committed, and the message was delivered again: rolling back this transaction");
+            throw new LeaseLost(claimed);
         }
         return true;
     }
@@ -95,6 +97,7 @@ final class QueueMessage<T> implements ContextAwareMessage<T>, MetadataInjectabl
     /** The transaction that deleted the message committed: later acks and nacks do nothing. */
     @Override
     public void ackedInTransaction() {
+        ackedInTransaction = true;
         if (settled.compareAndSet(false, true)) {
             claimed.forEach(source::forget);
         }

@@ -18,7 +18,9 @@ import dev.pgmessaging.runtime.api.IncomingQueueBatchMetadata;
 import dev.pgmessaging.runtime.api.IncomingQueueMetadata;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
+import dev.pgmessaging.runtime.queue.fault.Backoff;
 import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
+import dev.pgmessaging.runtime.sql.TransientFailures;
 import dev.pgmessaging.runtime.source.ContextEmitter;
 import dev.pgmessaging.runtime.source.ContextEmitter.Pending;
 import io.smallrye.mutiny.Multi;
@@ -42,6 +44,8 @@ import io.vertx.core.impl.VertxInternal;
 public final class QueueSource {
 
     private static final Logger LOG = Logger.getLogger(QueueSource.class);
+    /** When a message whose handler failed because the database did comes again: soon, later if that goes on. */
+    private static final Backoff AFTER_DATABASE_FAILURE = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10));
 
     private final QueueConsumerSettings settings;
     private final DataSource dataSource;
@@ -89,6 +93,8 @@ public final class QueueSource {
      * still running when the channel stopped would clear, reporting a stopped channel healthy.
      */
     private volatile String stopped;
+    /** Whether a failure of the database under a handler was reported, until a message is acked again. */
+    private final java.util.concurrent.atomic.AtomicBoolean databaseFailureReported = new java.util.concurrent.atomic.AtomicBoolean();
     /** Where this channel takes part in local delivery, or {@code null}. */
     private final LocalDeliveries localDeliveries;
     /**
@@ -162,12 +168,13 @@ public final class QueueSource {
         return settings.channel();
     }
 
-    /** @return {@code false} if the channel's thread died while the channel should run */
+    /** @return {@code false} if the channel stopped for good (fail strategy), or its thread died while it should run */
     public boolean isAlive() {
-        return !running || thread.getState() == Thread.State.NEW || thread.isAlive();
+        return stopped == null && (!running || thread.getState() == Thread.State.NEW || thread.isAlive());
     }
 
     void ack(ClaimedMessage message) {
+        databaseFailureReported.set(false);
         settlements.ack(message);
     }
 
@@ -185,7 +192,27 @@ public final class QueueSource {
 
     void nack(ClaimedMessage message, Throwable reason) {
         LOG.debugf("Message %d of queue %s was nacked: %s", message.id(), settings.queue(), reason);
+        if (LeaseLost.in(reason)) {
+            forget(message); // delivered again elsewhere: that delivery settles it
+            return;
+        }
+        if (TransientFailures.isTransient(reason)) {
+            // not a failure of the message: delivered again once the database answers, whatever the strategy
+            if (databaseFailureReported.compareAndSet(false, true)) {
+                LOG.warnf("Channel %s gives message %d back to queue %s: its handler failed because the database did"
+                        + " (%s); this is not a failure of the message", settings.channel(), message.id(),
+                        settings.queue(), TransientFailures.describe(reason));
+            }
+            settlements.release(message, AFTER_DATABASE_FAILURE.delay(message.attempt()));
+            return;
+        }
         failureStrategy.onFailure(message, reason, settlements);
+    }
+
+    /** A nack after the handler's transaction had acked the message and committed: nothing to undo. */
+    void nackedAfterCommit(List<ClaimedMessage> messages, Throwable reason) {
+        LOG.warnf("Channel %s: the handler of message %d failed (%s) after its transaction had acked the message and"
+                + " committed: it is not delivered again", settings.channel(), messages.get(0).id(), reason);
     }
 
     /** The {@code fail} strategy: stop claiming, report unhealthy, and fail the stream. */

@@ -59,19 +59,24 @@ public final class ContextEmitter {
         inTransit.addAndGet(pending.size());
         context.runOnContext(ignored -> {
             for (Pending next : pending) {
+                Message<?> message = null;
                 try {
                     // built in one go: adding the context to a finished Metadata would copy its map
                     LocalContextMetadata local = ContextAwareMessage.captureLocalContextMetadata();
                     Metadata withContext = local == null ? Metadata.of(next.metadata())
                             : Metadata.of(next.metadata(), local);
-                    Message<?> message = next.message().apply(withContext);
+                    message = next.message().apply(withContext);
                     if (ackInTransaction && local != null && message instanceof AckableInTransaction ackable) {
                         TransactionalAck.attach(local.context(), ackable);
                     }
                     emitter.emit(message);
                 } catch (RuntimeException e) {
-                    // the others still go; a queue message is delivered again once its lease runs out
+                    // the others still go; this one is settled as failed, so that the channel does not
+                    // count it as being handled for ever
                     LOG.errorf(e, "Channel %s could not emit a message", channel);
+                    if (message != null) {
+                        message.nack(e);
+                    }
                 } finally {
                     inTransit.decrementAndGet();
                 }

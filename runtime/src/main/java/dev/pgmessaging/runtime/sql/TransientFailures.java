@@ -1,0 +1,63 @@
+package dev.pgmessaging.runtime.sql;
+
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.util.Set;
+
+/**
+ * Tells a failure of the database from a failure of the message: a lost or refused connection, a
+ * server shutting down or restarting, a failover, a serialization failure or a deadlock. Such a
+ * failure says nothing of the message, and the same work succeeds once the database answers again:
+ * the connector delivers the message again (and writes again what it could not write) instead of
+ * applying the channel's failure strategy.
+ */
+public final class TransientFailures {
+
+    /** SQLSTATE class 08: connection exception (refused, lost, closed, failed while sending). */
+    private static final String CONNECTION_EXCEPTION_CLASS = "08";
+    private static final Set<String> TRANSIENT_STATES = Set.of(
+            "40001", // serialization_failure
+            "40P01", // deadlock_detected
+            "57P01", // admin_shutdown: the server is stopping, or the backend was terminated
+            "57P02", // crash_shutdown
+            "57P03", // cannot_connect_now: the server is starting or in recovery
+            "53300", // too_many_connections
+            "25006"); // read_only_sql_transaction: a standby after a failover, until the primary is found
+    /** Agroal's error when no connection could be had in time (no SQLSTATE): the database is away or the pool exhausted. */
+    private static final String ACQUISITION_TIMEOUT = "acquisition timeout";
+
+    private TransientFailures() {
+    }
+
+    /** Whether the failure, or one of its causes, is a transient database failure. */
+    public static boolean isTransient(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && isTransient(sql)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The transient database failure among the causes, for a log line: its message and SQLSTATE. */
+    public static String describe(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && isTransient(sql)) {
+                return sql.getMessage() + (sql.getSQLState() == null ? "" : " (SQLSTATE " + sql.getSQLState() + ")");
+            }
+        }
+        return String.valueOf(failure);
+    }
+
+    private static boolean isTransient(SQLException failure) {
+        if (failure instanceof SQLTransientException || failure instanceof SQLRecoverableException) {
+            return true;
+        }
+        String state = failure.getSQLState();
+        if (state == null) {
+            return String.valueOf(failure.getMessage()).contains(ACQUISITION_TIMEOUT);
+        }
+        return state.startsWith(CONNECTION_EXCEPTION_CLASS) || TRANSIENT_STATES.contains(state);
+    }
+}
