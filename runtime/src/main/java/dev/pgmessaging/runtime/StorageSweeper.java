@@ -82,8 +82,8 @@ final class StorageSweeper implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             rotationPending = true;
             if (!rotationFailing) {
-                LOG.warnf("Could not rotate the slots of the message table (retrying every second): %s",
-                        e.getMessage());
+                LOG.warnf("Could not rotate the slots of the message table (retrying every second): %s%s",
+                        e.getMessage(), privilegeAdvice(e));
             }
             rotationFailing = true;
         }
@@ -133,11 +133,19 @@ final class StorageSweeper implements AutoCloseable {
             // usually the database is away (the channels report it too): say it once per streak;
             // the next sweep catches up, and the archive has partitions two days ahead
             if (!failing) {
-                LOG.warnf("Could not sweep the messaging tables (retrying every %ds): %s", INTERVAL_SECONDS,
-                        e.getMessage());
+                LOG.warnf("Could not sweep the messaging tables (retrying every %ds): %s%s", INTERVAL_SECONDS,
+                        e.getMessage(), privilegeAdvice(e));
             }
             failing = true;
         }
+    }
+
+    /** What to do about a failure for want of a right: the upkeep needs the functions of migration V15. */
+    private static String privilegeAdvice(Exception e) {
+        return e instanceof SQLException sql && "42501".equals(sql.getSQLState())
+                ? " (the application role lacks a right: run SELECT <schema>.grant_application_role('<role>') as the"
+                        + " schema's owner)"
+                : "";
     }
 
     @Override

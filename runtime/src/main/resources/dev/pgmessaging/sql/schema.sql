@@ -23,3 +23,28 @@ INSERT INTO {schema}.schema_version (version, description) VALUES (?, ?);
 
 -- name: version-table-exists
 SELECT to_regclass(?) IS NOT NULL;
+
+-- name: grant-application-roles
+-- After migrating: gives the roles given access with grant_application_role (migration V15) what
+-- the migrations added.
+SELECT {schema}.grant_application_roles();
+
+-- name: missing-privileges
+-- The privileges the connector needs that the current role lacks (empty when it has them all),
+-- named for a message; the parameter is the schema's name, whose tables must exist.
+-- grant_application_role (migration V15) gives them.
+WITH s(name) AS (SELECT ?::text)
+SELECT p.what
+FROM s
+CROSS JOIN LATERAL (VALUES
+        (format('USAGE on schema %I', s.name), has_schema_privilege(s.name, 'USAGE')),
+        (format('SELECT, INSERT, UPDATE, DELETE on %I.queue_message', s.name),
+         has_table_privilege(format('%I.queue_message', s.name), 'SELECT, INSERT, UPDATE, DELETE')),
+        (format('SELECT, INSERT, UPDATE, DELETE on %I.consumer_group_partition', s.name),
+         has_table_privilege(format('%I.consumer_group_partition', s.name), 'SELECT, INSERT, UPDATE, DELETE')),
+        (format('USAGE on sequence %I.lease_token_seq', s.name),
+         has_sequence_privilege(format('%I.lease_token_seq', s.name), 'USAGE')),
+        (format('EXECUTE on function %I.rotate_queue_slots', s.name),
+         has_function_privilege(format('%I.rotate_queue_slots(bigint, integer)', s.name), 'EXECUTE'))
+     ) AS p(what, granted)
+WHERE NOT p.granted;

@@ -25,7 +25,8 @@ public record Migration(int version, String description) {
             new Migration(11, "cheaper_appends"),
             new Migration(12, "claim_floor"),
             new Migration(13, "record_batches"),
-            new Migration(14, "cached_offset_lookups"));
+            new Migration(14, "cached_offset_lookups"),
+            new Migration(15, "least_privilege"));
 
     public String file() {
         return "V" + version + "__" + description + ".sql";

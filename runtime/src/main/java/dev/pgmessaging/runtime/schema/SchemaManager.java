@@ -23,6 +23,10 @@ import dev.pgmessaging.runtime.sql.SqlStatements;
  * Migrations are numbered {@code .sql} resources applied in order, each recorded in
  * {@code schema_version}; all of them run in one transaction that holds an advisory lock, so
  * several application instances starting at once apply each migration exactly once.
+ * <p>
+ * A schema that is up to date needs no right to create anything: {@code create} then only checks
+ * it, so that an application role with the rights {@code grant_application_role} gives (migration
+ * V15) starts in any mode, while the schema's owner applies the migrations.
  */
 public final class SchemaManager {
 
@@ -30,6 +34,8 @@ public final class SchemaManager {
     private static final String SETTING = "quarkus.messaging.postgres.schema-management";
     /** High bits of our advisory lock keys ("pgm" in ASCII), so they do not collide with an application's own keys. */
     private static final long LOCK_PREFIX = 0x70676d00_00000000L;
+    /** SQLSTATE insufficient_privilege. */
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
     private final String schema;
     private final SqlStatements sql;
@@ -49,6 +55,11 @@ public final class SchemaManager {
 
     /** Applies the missing migrations; safe to call from several instances at once. */
     public void migrate(DataSource dataSource) {
+        if (missingMigrations(dataSource).isEmpty()) {
+            LOG.debugf("The messaging schema %s is up to date", schema);
+            checkPrivileges(dataSource, SchemaManagement.CREATE);
+            return;
+        }
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
@@ -71,6 +82,8 @@ public final class SchemaManager {
                         }
                     }
                 }
+                // the application roles get the rights on what the migrations added
+                statement.execute(sql.get("grant-application-roles"));
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -80,12 +93,67 @@ public final class SchemaManager {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Could not create or migrate the messaging schema '" + schema + "': "
-                    + e.getMessage() + " (set " + SETTING + "=none to manage the schema yourself)", e);
+                    + e.getMessage() + (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())
+                            ? ". This role may not create it: apply the migrations as the schema's owner (start the"
+                                    + " application once with the owner's credentials), give this role access with"
+                                    + " SELECT " + schema + ".grant_application_role('<role>') as the owner, and run"
+                                    + " with " + SETTING + "=validate"
+                            : " (set " + SETTING + "=validate to check a schema migrated by its owner, or none to manage"
+                                    + " it yourself)"),
+                    e);
         }
     }
 
     /** Fails with a message naming every missing migration unless the schema is up to date. */
     public void validate(DataSource dataSource) {
+        List<Migration> missing = missingMigrations(dataSource);
+        if (!missing.isEmpty()) {
+            StringBuilder message = new StringBuilder("The messaging schema '").append(schema)
+                    .append("' is not up to date (" + SETTING + "=validate). Missing migrations:");
+            for (Migration migration : missing) {
+                message.append(' ').append(migration.file());
+            }
+            message.append(". Apply them (they are in the extension jar under ")
+                    .append(Migration.RESOURCE_DIRECTORY)
+                    .append(", with {schema} replaced by the schema name), or set " + SETTING + "=create.");
+            throw new IllegalStateException(message.toString());
+        }
+        checkPrivileges(dataSource, SchemaManagement.VALIDATE);
+    }
+
+    /**
+     * Fails, naming what is missing and how to grant it, unless the current role has the rights the
+     * channels need: it would otherwise start, and fail at its first send, claim or upkeep.
+     */
+    private void checkPrivileges(DataSource dataSource, SchemaManagement mode) {
+        List<String> missing = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement query = connection.prepareStatement(sql.get("missing-privileges"))) {
+            query.setString(1, schema);
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    missing.add(rs.getString(1));
+                }
+            }
+            if (!missing.isEmpty()) {
+                String role;
+                try (ResultSet rs = connection.createStatement().executeQuery("SELECT current_user")) {
+                    rs.next();
+                    role = rs.getString(1);
+                }
+                throw new IllegalStateException("The role " + role + " lacks rights on the messaging schema '" + schema
+                        + "' (" + SETTING + "=" + mode.name().toLowerCase() + "): " + String.join("; ", missing)
+                        + ". Give them with SELECT " + schema + ".grant_application_role('" + role
+                        + "'), run as the schema's owner.");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not check the rights on the messaging schema '" + schema + "': "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The migrations not applied to the schema yet (all of them when it does not exist). */
+    private List<Migration> missingMigrations(DataSource dataSource) {
         List<Migration> missing = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
             Set<Integer> applied = new TreeSet<>();
@@ -106,19 +174,14 @@ public final class SchemaManager {
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("Could not validate the messaging schema '" + schema + "': " + e.getMessage(), e);
+            throw new IllegalStateException("Could not read the version of the messaging schema '" + schema + "': "
+                    + e.getMessage() + (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())
+                            ? ". Give this role access with SELECT " + schema + ".grant_application_role('<role>'),"
+                                    + " run as the schema's owner"
+                            : ""),
+                    e);
         }
-        if (!missing.isEmpty()) {
-            StringBuilder message = new StringBuilder("The messaging schema '").append(schema)
-                    .append("' is not up to date (" + SETTING + "=validate). Missing migrations:");
-            for (Migration migration : missing) {
-                message.append(' ').append(migration.file());
-            }
-            message.append(". Apply them (they are in the extension jar under ")
-                    .append(Migration.RESOURCE_DIRECTORY)
-                    .append(", with {schema} replaced by the schema name), or set " + SETTING + "=create.");
-            throw new IllegalStateException(message.toString());
-        }
+        return missing;
     }
 
     private Set<Integer> appliedVersions(Connection connection) throws SQLException {
