@@ -47,7 +47,8 @@ final class ChannelSettings {
     }
 
     /** What a topic producer channel needs. */
-    record LogProducerSettings(String topic, int partitions, Duration retention, int maxBatchSize, boolean notifyConsumers) {
+    record LogProducerSettings(String topic, int partitions, Duration retention, int maxBatchSize, boolean notifyConsumers,
+            Duration deliveryTimeout) {
     }
 
     /** The attributes that only mean something on a queue channel, refused on a topic channel. */
@@ -161,7 +162,8 @@ final class ChannelSettings {
         return new LogProducerSettings(queueName(problems, "topic", config.getTopic().get()),
                 positive(problems, "partitions", config.getPartitions(), MAX_PARTITIONS),
                 retention(problems, config.getRetention()),
-                positive(problems, "max-batch-size", config.getMaxBatchSize(), 10_000), config.getNotifications());
+                positive(problems, "max-batch-size", config.getMaxBatchSize(), 10_000), config.getNotifications(),
+                duration(problems, "delivery-timeout", config.getDeliveryTimeout()));
     }
 
     private static void refuseQueueAttributes(Problems problems, org.eclipse.microprofile.config.Config channelConfig) {
@@ -220,7 +222,8 @@ final class ChannelSettings {
         Duration timeToLive = config.getTimeToLive().map(value -> duration(problems, "time-to-live", value)).orElse(null);
         return new Outgoing(channel, dataSource(config.getDatasource()), new QueueProducerSettings(channel, queue, route,
                 maxBatchSize, config.getNotifications(), priority, delay, timeToLive,
-                duration(problems, "deduplication-window", config.getDeduplicationWindow())),
+                duration(problems, "deduplication-window", config.getDeduplicationWindow()),
+                duration(problems, "delivery-timeout", config.getDeliveryTimeout())),
                 exchangeType(problems, config.getExchangeType()), null);
     }
 

@@ -134,6 +134,8 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
 // Outgoing
 @ConnectorAttribute(name = "max-batch-size", type = "int", direction = OUTGOING, defaultValue = "500",
         description = "The maximum number of pending messages appended by one statement.")
+@ConnectorAttribute(name = "delivery-timeout", type = "string", direction = OUTGOING, defaultValue = "2m",
+        description = "How long the channel keeps trying to write a message sent outside a transaction when the database fails (a lost connection, a restart, a failover, a serialization failure), counted from the send, before it fails the send, as Kafka's `delivery.timeout.ms`. A message is never written twice by these retries: when a commit got no answer, the channel asks the database whether it committed. A duration.")
 @ConnectorAttribute(name = "routing-key", type = "string", direction = OUTGOING,
         description = "With `exchange`: the routing key of the channel's messages, unless their `OutgoingQueueMetadata` sets one. Empty when not set.")
 @ConnectorAttribute(name = "unroutable", type = "string", direction = OUTGOING, defaultValue = "drop",
@@ -215,7 +217,8 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         if (channel.log() != null) {
             ChannelSettings.LogProducerSettings log = channel.log();
             Topic topic = ds.topic(log.topic(), log.partitions(), log.retention(), "outgoing", channel.channel());
-            LogSink sink = new LogSink(channel.channel(), log.maxBatchSize(), topic, ds.dataSource(), ds.logs(), codec(),
+            LogSink sink = new LogSink(channel.channel(), log.maxBatchSize(), log.deliveryTimeout(), topic,
+                    ds.dataSource(), ds.logs(), codec(),
                     transactionManager.isResolvable() ? transactionManager.get() : null,
                     log.notifyConsumers() ? ds.queues().notifyChannel() : null, ds.localWakeups(),
                     ds.transactionAppends());

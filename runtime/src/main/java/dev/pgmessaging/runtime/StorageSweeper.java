@@ -10,6 +10,9 @@ import javax.sql.DataSource;
 
 import org.jboss.logging.Logger;
 
+import dev.pgmessaging.runtime.sql.BoundedDataSource;
+import dev.pgmessaging.runtime.sql.StatementTimeouts;
+
 import dev.pgmessaging.runtime.exchange.ExchangeStore;
 import dev.pgmessaging.runtime.log.LogStore;
 import dev.pgmessaging.runtime.queue.QueueStore;
@@ -45,6 +48,7 @@ final class StorageSweeper implements AutoCloseable {
     /** At most how many messages one step moves out of the slot that is next in line. */
     private static final int MOVE_LIMIT = 1000;
 
+    /** Bounded: a half-open connection does not hold this up (see {@link BoundedDataSource}). */
     private final DataSource dataSource;
     private final ExchangeStore exchanges;
     private final QueueStore queues;
@@ -57,7 +61,7 @@ final class StorageSweeper implements AutoCloseable {
     private boolean rotationPending;
 
     StorageSweeper(DataSource dataSource, ExchangeStore exchanges, QueueStore queues, LogStore logs, String name) {
-        this.dataSource = dataSource;
+        this.dataSource = new BoundedDataSource(dataSource, StatementTimeouts.UPKEEP);
         this.exchanges = exchanges;
         this.queues = queues;
         this.logs = logs;

@@ -37,7 +37,9 @@ ON CONFLICT DO NOTHING;
 -- returned in `unroutable`. A message that reaches several queues stores its payload once, in
 -- message_body. Consumers are woken with one NOTIFY per queue that received messages, when the
 -- last parameter is true. Deduplication ids are checked per exchange, as the send statement does
--- per queue, for the messages that go somewhere (window in seconds after the arrays).
+-- per queue, for the messages that go somewhere (window in seconds after the arrays). Also returns
+-- the id of the transaction (so that a producer whose commit got no answer can ask whether it
+-- committed).
 WITH args AS (
     SELECT ?::text AS exchange, ?::text AS alternate_queue
 ), input AS (
@@ -112,7 +114,8 @@ WITH args AS (
 )
 SELECT (SELECT count(*) FROM notified) AS notified,
        array(SELECT i.n FROM input AS i WHERE NOT EXISTS (SELECT 1 FROM targets AS t WHERE t.n = i.n) ORDER BY i.n)
-           AS unroutable;
+           AS unroutable,
+       pg_current_xact_id()::text::bigint AS transaction;
 
 -- name: delete-expired-dedup-keys
 -- Deletes up to 10000 deduplication ids whose window has ended (a send of the same id would take

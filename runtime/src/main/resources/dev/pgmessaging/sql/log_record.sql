@@ -15,9 +15,10 @@ SELECT id, partitions, extract(epoch FROM retention) FROM {schema}.topic WHERE n
 -- name: append
 -- Appends records (parallel arrays: partition, key, content type, headers, payload, timestamp),
 -- returning the first offset of each partition of the batch (its records got consecutive offsets
--- in the order of the arrays); then notifies the consumers.
-SELECT partition, first_offset FROM {schema}.append_records(?, ?::int[], ?::bytea[], ?::text[], ?::text[], ?::bytea[],
-    ?::timestamptz[], ?, ?);
+-- in the order of the arrays), and the id of the transaction (so that a producer whose commit got
+-- no answer can ask whether it committed); then notifies the consumers.
+SELECT partition, first_offset, pg_current_xact_id()::text::bigint
+FROM {schema}.append_records(?, ?::int[], ?::bytea[], ?::text[], ?::text[], ?::bytea[], ?::timestamptz[], ?, ?);
 
 -- name: fetch
 -- Reads up to N records of each of the given partitions, from the given offset on, partition after

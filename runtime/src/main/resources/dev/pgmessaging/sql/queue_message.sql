@@ -22,7 +22,8 @@ INSERT INTO {schema}.queue (name) VALUES (?) ON CONFLICT (name) DO NOTHING;
 -- are stored already leased, for the visibility timeout in seconds given after the window, to an
 -- idle consumer of this application (LocalDeliveries), under one new lease token; the statement
 -- returns their ids in batch order, with the token and the enqueue time. Only the queues of the
--- messages not leased are notified.
+-- messages not leased are notified. A last row holds the id of the transaction alone (so that a
+-- producer whose commit got no answer can ask whether it committed).
 WITH input AS (
     SELECT m.*, row_number() OVER (PARTITION BY m.q, m.dk ORDER BY m.n) AS occurrence
     FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::smallint[], ?::float8[], ?::float8[],
@@ -59,14 +60,16 @@ WITH input AS (
     ORDER BY i.n
     RETURNING queue, id, lease_token, enqueued_at
 )
-SELECT s.id, s.lease_token, s.enqueued_at
+SELECT s.id, s.lease_token, s.enqueued_at, NULL::bigint
 FROM sent AS s
 WHERE s.lease_token IS NOT NULL
 UNION ALL
-SELECT NULL, NULL, NULL
+SELECT NULL, NULL, NULL, NULL
 FROM (SELECT pg_notify(?, d.queue || coalesce(' ' || ?::text, ''))
       FROM (SELECT DISTINCT queue FROM sent WHERE lease_token IS NULL) AS d
-      WHERE ?) AS notified;
+      WHERE ?) AS notified
+UNION ALL
+SELECT NULL, NULL, NULL, pg_current_xact_id()::text::bigint;
 
 -- name: claim
 -- Leases up to N visible messages of a queue (claim_messages, in migrations V4 and V12, says how

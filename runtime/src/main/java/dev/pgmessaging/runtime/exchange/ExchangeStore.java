@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 import javax.sql.DataSource;
 
@@ -74,6 +75,15 @@ public final class ExchangeStore {
      */
     public int[] publish(Connection connection, String exchange, List<NewMessage> messages, String alternateQueue,
             Duration deduplicationWindow, boolean notify) throws SQLException {
+        return publish(connection, exchange, messages, alternateQueue, deduplicationWindow, notify, null);
+    }
+
+    /**
+     * Like {@link #publish(Connection, String, List, String, Duration, boolean)}, telling
+     * {@code transaction} the id of the transaction that published (unless it is {@code null}).
+     */
+    public int[] publish(Connection connection, String exchange, List<NewMessage> messages, String alternateQueue,
+            Duration deduplicationWindow, boolean notify, LongConsumer transaction) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql.get("publish"))) {
             statement.setString(1, exchange);
             statement.setString(2, alternateQueue);
@@ -83,6 +93,9 @@ public final class ExchangeStore {
             statement.setBoolean(next + 2, notify);
             try (ResultSet rs = statement.executeQuery()) {
                 rs.next();
+                if (transaction != null) {
+                    transaction.accept(rs.getLong(3));
+                }
                 Array positions = rs.getArray(2);
                 Long[] unroutable = (Long[]) positions.getArray();
                 if (unroutable.length == 0) {

@@ -2,7 +2,9 @@ package dev.pgmessaging.runtime.log;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 import javax.sql.DataSource;
 
@@ -42,10 +44,10 @@ public final class LogSink extends BatchingSink<NewRecord> {
      * @param localConsumers wakes this application's consumers of the topic once a write committed
      * @param inTransaction holds the records sent in a transaction until it ends
      */
-    public LogSink(String channel, int maxBatchSize, Topic topic, DataSource dataSource, LogStore store,
-            PayloadCodec codec, TransactionManager transactions, String notifyChannel, QueueWakeups localConsumers,
-            TransactionAppends inTransaction) {
-        super(channel, maxBatchSize, dataSource, transactions);
+    public LogSink(String channel, int maxBatchSize, Duration deliveryTimeout, Topic topic, DataSource dataSource,
+            LogStore store, PayloadCodec codec, TransactionManager transactions, String notifyChannel,
+            QueueWakeups localConsumers, TransactionAppends inTransaction) {
+        super(channel, maxBatchSize, deliveryTimeout, dataSource, transactions);
         this.inTransaction = inTransaction;
         this.topic = topic;
         this.store = store;
@@ -89,13 +91,13 @@ public final class LogSink extends BatchingSink<NewRecord> {
     }
 
     @Override
-    protected int[] write(Connection connection, List<NewRecord> rows) throws SQLException {
+    protected int[] write(Connection connection, List<NewRecord> rows, LongConsumer transaction) throws SQLException {
         String wake = NotificationChannel.topicKey(topic.name());
         // the writer's write is followed by the wake-up of this application's consumers (committed);
         // one in the sender's transaction commits later, and they hear its notification
         try {
             store.append(connection, topic, rows, notifyChannel,
-                    onWriterThread() ? NotificationChannel.withOrigin(wake, localConsumers.origin()) : wake);
+                    onWriterThread() ? NotificationChannel.withOrigin(wake, localConsumers.origin()) : wake, transaction);
         } finally {
             if (onWriterThread()) {
                 partitioner.batchWritten();

@@ -35,6 +35,8 @@ import dev.pgmessaging.runtime.queue.NotificationChannel;
 import dev.pgmessaging.runtime.queue.QueueWakeups;
 import dev.pgmessaging.runtime.source.ContextEmitter;
 import dev.pgmessaging.runtime.source.ContextEmitter.Pending;
+import dev.pgmessaging.runtime.sql.BoundedDataSource;
+import dev.pgmessaging.runtime.sql.StatementTimeouts;
 import dev.pgmessaging.runtime.sql.TransientFailures;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
@@ -68,7 +70,8 @@ public final class LogSource {
     private static final Logger LOG = Logger.getLogger(LogSource.class);
 
     private final LogConsumerSettings settings;
-    private final DataSource dataSource;
+    /** The pool's connections bounded for this channel's own statements (not those of handlers' transactions). */
+    private final BoundedDataSource dataSource;
     private final LogStore store;
     private final Topic topic;
     private final PayloadCodec codec;
@@ -116,7 +119,7 @@ public final class LogSource {
             PayloadCodec codec, QueueWakeups wakeups, Vertx vertx) {
         this.settings = settings;
         this.topic = topic;
-        this.dataSource = dataSource;
+        this.dataSource = new BoundedDataSource(dataSource, StatementTimeouts.ofSessions(settings.sessionTimeout()));
         this.store = store;
         this.codec = codec;
         this.wakeups = wakeups;
@@ -131,7 +134,8 @@ public final class LogSource {
         this.onContext = new ContextEmitter(context, settings.ackInTransaction(), settings.channel());
         this.thread = new Thread(this::run, "pgmessaging-consumer-" + settings.channel());
         this.thread.setDaemon(true);
-        // a handler running out of order waits at most that long for the records before its own
+        // the pool itself: the commit runs in the handler's transaction; a handler running out of order waits at most
+        // that long for the records before its own
         this.inTransaction = new HandlerTransactionCommit(store, dataSource, settings.groupId(), topic, memberId,
                 settings.sessionTimeout());
         this.stalls = new StallWatch(Math.max(TimeUnit.SECONDS.toNanos(30), settings.sessionTimeout().toNanos() * 3));

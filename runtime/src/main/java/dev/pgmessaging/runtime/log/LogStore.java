@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 import javax.sql.DataSource;
 
@@ -108,6 +109,15 @@ public final class LogStore {
      */
     public long[] append(Connection connection, Topic topic, List<NewRecord> records, String notifyChannel, String wake)
             throws SQLException {
+        return append(connection, topic, records, notifyChannel, wake, null);
+    }
+
+    /**
+     * Like {@link #append(Connection, Topic, List, String, String)}, telling {@code transaction} the id
+     * of the transaction that appended (unless it is {@code null}).
+     */
+    public long[] append(Connection connection, Topic topic, List<NewRecord> records, String notifyChannel, String wake,
+            LongConsumer transaction) throws SQLException {
         int n = records.size();
         Integer[] partitions = new Integer[n];
         byte[][] keys = new byte[n][];
@@ -140,6 +150,9 @@ public final class LogStore {
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     next[rs.getInt(1)] = rs.getLong(2);
+                    if (transaction != null) {
+                        transaction.accept(rs.getLong(3));
+                    }
                 }
             }
             long[] offsets = new long[n];

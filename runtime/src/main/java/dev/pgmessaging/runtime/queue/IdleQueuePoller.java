@@ -13,6 +13,9 @@ import javax.sql.DataSource;
 
 import org.jboss.logging.Logger;
 
+import dev.pgmessaging.runtime.sql.BoundedDataSource;
+import dev.pgmessaging.runtime.sql.StatementTimeouts;
+
 /**
  * Looks for claimable messages on behalf of every idle queue consumer of a datasource and schema,
  * with one statement per round whatever the number of queues, and wakes the consumers of the
@@ -46,6 +49,7 @@ public final class IdleQueuePoller implements AutoCloseable {
         }
     }
 
+    /** Bounded: a half-open connection does not hold this up (see {@link BoundedDataSource}). */
     private final DataSource dataSource;
     private final QueueStore store;
     private final List<Registration> registrations = new CopyOnWriteArrayList<>();
@@ -54,7 +58,7 @@ public final class IdleQueuePoller implements AutoCloseable {
     private boolean failing;
 
     public IdleQueuePoller(DataSource dataSource, QueueStore store, String name) {
-        this.dataSource = dataSource;
+        this.dataSource = new BoundedDataSource(dataSource, StatementTimeouts.DEFAULT);
         this.store = store;
         this.thread = new Thread(this::run, "pgmessaging-poller-" + name);
         this.thread.setDaemon(true);

@@ -16,7 +16,8 @@ import dev.pgmessaging.runtime.exchange.ExchangeRoute;
  * @param delay the delay of messages whose metadata sets none
  * @param timeToLive the time to live of messages whose metadata sets none, or {@code null} for none
  * @param deduplicationWindow how long a deduplication id keeps out a second message with the same id
+ * @param deliveryTimeout how long a write that failed because the database did is tried again
  */
 public record QueueProducerSettings(String channel, String queue, ExchangeRoute exchange, int maxBatchSize, boolean notifyConsumers, int priority,
-        Duration delay, Duration timeToLive, Duration deduplicationWindow) {
+        Duration delay, Duration timeToLive, Duration deduplicationWindow, Duration deliveryTimeout) {
 }

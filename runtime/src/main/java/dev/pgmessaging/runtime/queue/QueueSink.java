@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 import javax.sql.DataSource;
 
@@ -53,7 +54,7 @@ public final class QueueSink extends BatchingSink<NewMessage> {
     public QueueSink(QueueProducerSettings settings, DataSource dataSource, QueueStore store, ExchangeStore exchanges,
             PayloadCodec codec, TransactionManager transactions, QueueWakeups localConsumers,
             LocalDeliveries localDeliveries) {
-        super(settings.channel(), settings.maxBatchSize(), dataSource, transactions);
+        super(settings.channel(), settings.maxBatchSize(), settings.deliveryTimeout(), dataSource, transactions);
         this.settings = settings;
         this.store = store;
         this.exchanges = exchanges;
@@ -69,7 +70,7 @@ public final class QueueSink extends BatchingSink<NewMessage> {
 
     /** @return the positions of the messages that were not stored because they matched no binding */
     @Override
-    protected int[] write(Connection connection, List<NewMessage> rows) throws SQLException {
+    protected int[] write(Connection connection, List<NewMessage> rows, LongConsumer transaction) throws SQLException {
         ExchangeRoute route = settings.exchange();
         if (route == null) {
             if (!onWriterThread()) {
@@ -77,17 +78,18 @@ public final class QueueSink extends BatchingSink<NewMessage> {
                 store.send(connection, rows, settings.deduplicationWindow(), settings.notifyConsumers(), null);
                 return ALL_STORED;
             }
-            // the writer's write commits at once: what it leased is delivered, and this application's
-            // other consumers are woken, right after it (committed)
-            sendFromWriter(connection, rows);
+            // the writer's write commits right after: what it leased is delivered, and this
+            // application's other consumers are woken, once it has (committed)
+            sendFromWriter(connection, rows, transaction);
             return ALL_STORED;
         }
         return exchanges.publish(connection, route.exchange(), rows, route.alternateQueue(),
-                settings.deduplicationWindow(), settings.notifyConsumers());
+                settings.deduplicationWindow(), settings.notifyConsumers(), transaction);
     }
 
     /** Sends the rows, leasing those it can to an idle consumer of the queue in this application. */
-    private void sendFromWriter(Connection connection, List<NewMessage> rows) throws SQLException {
+    private void sendFromWriter(Connection connection, List<NewMessage> rows, LongConsumer transaction)
+            throws SQLException {
         List<Integer> eligible = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             if (local(rows.get(i))) {
@@ -104,7 +106,7 @@ public final class QueueSink extends BatchingSink<NewMessage> {
         try {
             leased = store.send(connection, rows, toLease == 0 ? null : lease,
                     taken == null ? null : taken.consumer().visibilityTimeout(), settings.deduplicationWindow(),
-                    settings.notifyConsumers(), localConsumers.origin());
+                    settings.notifyConsumers(), localConsumers.origin(), transaction);
             sent = true;
         } finally {
             if (!sent && taken != null) {
@@ -141,6 +143,16 @@ public final class QueueSink extends BatchingSink<NewMessage> {
         }
         if (reservation != null) {
             reservation.consumer().deliver(leased, reservation.count());
+            reservation = null;
+            leased = List.of();
+        }
+    }
+
+    /** The write did not commit: the consumer it reserved room with gets the room back. */
+    @Override
+    protected void notCommitted(List<NewMessage> rows) {
+        if (reservation != null) {
+            reservation.consumer().cancel(reservation.count());
             reservation = null;
             leased = List.of();
         }

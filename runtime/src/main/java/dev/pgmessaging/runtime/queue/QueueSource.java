@@ -20,6 +20,8 @@ import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 import dev.pgmessaging.runtime.queue.fault.Backoff;
 import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
+import dev.pgmessaging.runtime.sql.BoundedDataSource;
+import dev.pgmessaging.runtime.sql.StatementTimeouts;
 import dev.pgmessaging.runtime.sql.TransientFailures;
 import dev.pgmessaging.runtime.source.ContextEmitter;
 import dev.pgmessaging.runtime.source.ContextEmitter.Pending;
@@ -48,7 +50,10 @@ public final class QueueSource {
     private static final Backoff AFTER_DATABASE_FAILURE = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10));
 
     private final QueueConsumerSettings settings;
-    private final DataSource dataSource;
+    /** The pool, for the acks in handlers' transactions. */
+    private final DataSource pool;
+    /** The pool's connections bounded for this channel's own statements. */
+    private final BoundedDataSource dataSource;
     private final QueueStore store;
     private final PayloadCodec codec;
     private final QueueWakeups wakeups;
@@ -127,7 +132,8 @@ public final class QueueSource {
         this.settlements = new Settlements(settings.channel(), settings.deadLetterQueue(), settings.archive(), wake,
                 leases::forget,
                 this::failChannel);
-        this.dataSource = dataSource;
+        this.pool = dataSource;
+        this.dataSource = new BoundedDataSource(dataSource, StatementTimeouts.ofLeases(settings.visibilityTimeout()));
         this.store = store;
         this.codec = codec;
         this.wakeups = wakeups;
@@ -180,7 +186,7 @@ public final class QueueSource {
 
     /** Deletes the messages at once, in the calling thread's transaction; false if a lease was lost. */
     boolean ackInTransaction(List<ClaimedMessage> messages) throws SQLException {
-        return store.ackInTransaction(dataSource, messages.stream().mapToLong(ClaimedMessage::id).toArray(),
+        return store.ackInTransaction(pool, messages.stream().mapToLong(ClaimedMessage::id).toArray(),
                 messages.stream().mapToLong(ClaimedMessage::leaseToken).toArray(), settings.archive()) == messages.size();
     }
 

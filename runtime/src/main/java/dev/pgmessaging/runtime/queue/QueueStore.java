@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 import javax.sql.DataSource;
 
@@ -127,6 +128,16 @@ public final class QueueStore {
      */
     public List<ClaimedMessage> send(Connection connection, List<NewMessage> messages, boolean[] leased,
             Duration visibilityTimeout, Duration deduplicationWindow, boolean notify, String origin) throws SQLException {
+        return send(connection, messages, leased, visibilityTimeout, deduplicationWindow, notify, origin, null);
+    }
+
+    /**
+     * Like {@link #send(Connection, List, boolean[], Duration, Duration, boolean, String)}, telling
+     * {@code transaction} the id of the transaction that sent (unless it is {@code null}).
+     */
+    public List<ClaimedMessage> send(Connection connection, List<NewMessage> messages, boolean[] leased,
+            Duration visibilityTimeout, Duration deduplicationWindow, boolean notify, String origin,
+            LongConsumer transaction) throws SQLException {
         Boolean[] flags = new Boolean[messages.size()];
         List<NewMessage> leasedMessages = new ArrayList<>();
         for (int i = 0; i < flags.length; i++) {
@@ -152,6 +163,10 @@ public final class QueueStore {
                     if (!rs.wasNull()) {
                         rows.add(new long[] { id, rs.getLong(2) });
                         enqueuedAt = rs.getTimestamp(3).toInstant();
+                    }
+                    long transactionId = rs.getLong(4);
+                    if (!rs.wasNull() && transaction != null) {
+                        transaction.accept(transactionId);
                     }
                 }
                 if (rows.size() != leasedMessages.size()) {

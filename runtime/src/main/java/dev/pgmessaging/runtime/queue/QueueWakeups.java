@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import org.jboss.logging.Logger;
+
+import dev.pgmessaging.runtime.sql.BoundedDataSource;
+import dev.pgmessaging.runtime.sql.StatementTimeouts;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -39,6 +42,7 @@ public final class QueueWakeups implements AutoCloseable {
      */
     private static final long CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
+    /** Bounded: a half-open connection does not hold this up (see {@link BoundedDataSource}). */
     private final DataSource dataSource;
     private final String channel;
     private final Map<String, List<Runnable>> consumers = new ConcurrentHashMap<>();
@@ -47,7 +51,7 @@ public final class QueueWakeups implements AutoCloseable {
     private volatile boolean running = true;
 
     public QueueWakeups(DataSource dataSource, String channel, String name) {
-        this.dataSource = dataSource;
+        this.dataSource = new BoundedDataSource(dataSource, StatementTimeouts.DEFAULT);
         this.channel = channel;
         this.thread = new Thread(this::run, "pgmessaging-listener-" + name);
         this.thread.setDaemon(true);

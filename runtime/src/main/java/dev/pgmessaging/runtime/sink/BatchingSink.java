@@ -2,6 +2,7 @@ package dev.pgmessaging.runtime.sink;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -9,6 +10,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
 
 import javax.sql.DataSource;
 
@@ -18,6 +20,11 @@ import jakarta.transaction.TransactionManager;
 
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
+
+import dev.pgmessaging.runtime.sql.BoundedDataSource;
+import dev.pgmessaging.runtime.sql.CommitOutcomes;
+import dev.pgmessaging.runtime.sql.StatementTimeouts;
+import dev.pgmessaging.runtime.sql.TransientFailures;
 
 /**
  * An outgoing channel that writes its messages in batches, each converted to a row of type
@@ -30,27 +37,47 @@ import org.jboss.logging.Logger;
  * for the commit), so awaiting the send inside the transaction does not block.
  * <p>
  * Every other message is queued and written by the channel's writer thread, which writes all that
- * is pending (up to {@code maxBatchSize}) in one statement and then acks them; a failed write
- * nacks the messages of that batch.
+ * is pending (up to {@code maxBatchSize}) in one statement, commits, and then acks them. A write
+ * that fails because the database did (a lost connection, a restart, a failover, a serialization
+ * failure) is tried again, until {@code delivery-timeout} after the message was sent, as a Kafka
+ * producer does; any other failure, or the timeout, nacks the messages of that batch. A message is
+ * never written twice: the writer commits in a transaction of its own, and when the commit got no
+ * answer it asks the database whether that transaction committed before it writes again
+ * ({@link CommitOutcomes}).
  */
 public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
 
     private static final Logger LOG = Logger.getLogger(BatchingSink.class);
     protected static final int[] ALL_STORED = new int[0];
+    private static final long FIRST_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long LONGEST_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    /** A message waiting for the writer, with when it was sent (System.nanoTime), for the delivery timeout. */
+    private record Sent(Message<?> message, long at) {
+    }
 
     private final String channel;
     private final int maxBatchSize;
+    /** The pool, for the writes in senders' transactions. */
     private final DataSource dataSource;
+    /** The pool's connections bounded for the writer's own statements. */
+    private final BoundedDataSource writes;
+    private final CommitOutcomes outcomes;
+    private final long deliveryTimeoutNanos;
     private final TransactionManager transactions;
-    private final Queue<Message<?>> pending = new ConcurrentLinkedQueue<>();
+    private final Queue<Sent> pending = new ConcurrentLinkedQueue<>();
     private final Thread writer;
     private volatile boolean running = true;
     private volatile String failure;
 
-    protected BatchingSink(String channel, int maxBatchSize, DataSource dataSource, TransactionManager transactions) {
+    protected BatchingSink(String channel, int maxBatchSize, Duration deliveryTimeout, DataSource dataSource,
+            TransactionManager transactions) {
         this.channel = channel;
         this.maxBatchSize = maxBatchSize;
+        this.deliveryTimeoutNanos = deliveryTimeout.toNanos();
         this.dataSource = dataSource;
+        this.writes = new BoundedDataSource(dataSource, StatementTimeouts.DEFAULT);
+        this.outcomes = new CommitOutcomes(writes);
         this.transactions = transactions;
         this.writer = new Thread(this::write, "pgmessaging-producer-" + channel);
         this.writer.setDaemon(true);
@@ -62,12 +89,17 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
     /**
      * Writes the rows in one statement on the connection.
      *
+     * @param transaction told the id of the transaction that wrote them, unless {@code null}
      * @return the positions (ascending) of the rows that were not stored, or {@link #ALL_STORED}
      */
-    protected abstract int[] write(Connection connection, List<R> rows) throws SQLException;
+    protected abstract int[] write(Connection connection, List<R> rows, LongConsumer transaction) throws SQLException;
 
     /** Called on the writer thread after rows it wrote were committed. */
     protected void committed(List<R> rows) {
+    }
+
+    /** Called on the writer thread after rows it wrote were not committed (they are written again, or nacked). */
+    protected void notCommitted(List<R> rows) {
     }
 
     /**
@@ -113,7 +145,7 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
             message.nack(new IllegalStateException("Channel " + channel + " is stopped"));
             return;
         }
-        pending.add(message);
+        pending.add(new Sent(message, System.nanoTime()));
         LockSupport.unpark(writer);
     }
 
@@ -152,7 +184,7 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
      */
     protected int[] writeInTransaction(R row) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
-            return write(connection, List.of(row));
+            return write(connection, List.of(row), null);
         }
     }
 
@@ -178,46 +210,148 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
     }
 
     private void write() {
-        List<Message<?>> batch = new ArrayList<>();
+        List<Sent> batch = new ArrayList<>();
         List<R> rows = new ArrayList<>();
         while (running || !pending.isEmpty()) {
-            Message<?> message = pending.poll();
-            if (message == null) {
+            Sent sent = pending.poll();
+            if (sent == null) {
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(100));
                 continue;
             }
             do {
                 try {
-                    rows.add(toRow(message));
-                    batch.add(message);
+                    rows.add(toRow(sent.message()));
+                    batch.add(sent);
                 } catch (RuntimeException e) {
                     LOG.errorf("Channel %s cannot send a message: %s", channel, e.getMessage());
-                    message.nack(e);
+                    sent.message().nack(e);
                 }
-            } while (batch.size() < maxBatchSize && (message = pending.poll()) != null);
+            } while (batch.size() < maxBatchSize && (sent = pending.poll()) != null);
             flush(batch, rows);
             batch.clear();
             rows.clear();
         }
     }
 
-    private void flush(List<Message<?>> batch, List<R> rows) {
-        if (batch.isEmpty()) {
-            return;
-        }
-        int[] notStored;
-        try (Connection connection = dataSource.getConnection()) {
-            notStored = write(connection, rows);
-            committed(rows); // at once: even if returning the connection fails, the write is in
+    /**
+     * Writes the batch, again after a failure of the database, until the delivery timeout of its
+     * messages; then acks what was written, and nacks what was not.
+     */
+    private void flush(List<Sent> batch, List<R> rows) {
+        long retryIn = FIRST_RETRY_NANOS;
+        boolean retried = false;
+        while (!batch.isEmpty()) {
+            int[] notStored;
+            try {
+                notStored = writeAndCommit(rows, oldest(batch) + deliveryTimeoutNanos);
+            } catch (SQLException | RuntimeException e) {
+                failure = String.valueOf(e.getMessage());
+                if (!TransientFailures.isTransient(e) || !running) {
+                    LOG.errorf("Channel %s could not send %d message(s) to %s: %s", channel, batch.size(), destination(),
+                            e.getMessage());
+                    batch.forEach(s -> s.message().nack(e));
+                    return;
+                }
+                expire(batch, rows, e);
+                if (!retried && !batch.isEmpty()) {
+                    LOG.warnf("Channel %s could not send %d message(s) to %s (%s); trying again for up to %d s"
+                            + " (delivery-timeout)", channel, batch.size(), destination(), TransientFailures.describe(e),
+                            TimeUnit.NANOSECONDS.toSeconds(deliveryTimeoutNanos));
+                }
+                retried = true;
+                LockSupport.parkNanos(this, retryIn);
+                retryIn = Math.min(retryIn * 2, LONGEST_RETRY_NANOS);
+                continue;
+            }
+            if (retried) {
+                LOG.infof("Channel %s sent %d message(s) to %s after the database came back", channel, batch.size(),
+                        destination());
+            }
             failure = null;
-        } catch (SQLException | RuntimeException e) {
-            failure = String.valueOf(e.getMessage());
-            LOG.errorf("Channel %s could not send %d message(s) to %s: %s", channel, batch.size(), destination(),
-                    e.getMessage());
-            batch.forEach(m -> m.nack(e));
+            settle(batch.stream().<Message<?>> map(Sent::message).toList(), rows, notStored);
             return;
         }
-        settle(batch, rows, notStored);
+    }
+
+    /**
+     * One attempt: writes the rows and commits, in a transaction of their own; a commit that got no
+     * answer is settled by asking the database whether it committed, until {@code deadline}.
+     *
+     * @throws SQLException when the rows were not committed (or it could not be told)
+     */
+    private int[] writeAndCommit(List<R> rows, long deadline) throws SQLException {
+        Connection connection = writes.getConnection();
+        long[] transactionId = { -1 };
+        int[] notStored;
+        try {
+            connection.setAutoCommit(false);
+            notStored = write(connection, rows, id -> transactionId[0] = id);
+        } catch (SQLException | RuntimeException e) {
+            closeAfterFailure(connection);
+            notCommitted(rows);
+            throw e;
+        }
+        try {
+            connection.commit();
+        } catch (SQLException e) {
+            closeAfterFailure(connection);
+            // the commit was sent: when the connection broke, it may have committed all the same
+            if (!TransientFailures.isTransient(e) || transactionId[0] < 0 || !outcomes.committed(transactionId[0], deadline)) {
+                notCommitted(rows);
+                throw e;
+            }
+            committed(rows);
+            return notStored;
+        }
+        committed(rows); // at once: even if returning the connection fails, the write is in
+        try {
+            connection.close();
+        } catch (SQLException | RuntimeException e) {
+            LOG.debugf("Channel %s could not return a connection after a write: %s", channel, e.getMessage());
+        }
+        return notStored;
+    }
+
+    private static void closeAfterFailure(Connection connection) {
+        try {
+            if (!connection.isClosed()) {
+                connection.rollback();
+            }
+        } catch (SQLException | RuntimeException ignored) {
+            // the connection is broken: the pool drops it
+        }
+        try {
+            connection.close();
+        } catch (SQLException | RuntimeException ignored) {
+            // idem
+        }
+    }
+
+    /** Nacks the messages sent longer than the delivery timeout ago, and drops them from the batch. */
+    private void expire(List<Sent> batch, List<R> rows, Exception cause) {
+        long now = System.nanoTime();
+        for (int i = batch.size() - 1; i >= 0; i--) {
+            if (now - batch.get(i).at() >= deliveryTimeoutNanos) {
+                Message<?> message = batch.remove(i).message();
+                rows.remove(i);
+                message.nack(new IllegalStateException("Channel " + channel + " could not send the message to "
+                        + destination() + " within its delivery timeout: " + cause.getMessage(), cause));
+            }
+        }
+        if (batch.isEmpty()) {
+            LOG.errorf("Channel %s gave up sending messages to %s after its delivery timeout: %s", channel,
+                    destination(), cause.getMessage());
+        }
+    }
+
+    private static long oldest(List<Sent> batch) {
+        long oldest = batch.get(0).at();
+        for (Sent sent : batch) {
+            if (sent.at() - oldest < 0) {
+                oldest = sent.at();
+            }
+        }
+        return oldest;
     }
 
     private void settle(List<Message<?>> batch, List<R> rows, int[] notStored) {

@@ -1,0 +1,140 @@
+package dev.pgmessaging.deployment.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.pgmessaging.deployment.Rows;
+import dev.pgmessaging.runtime.exchange.ExchangeStore;
+import dev.pgmessaging.runtime.payload.PayloadCodec;
+import dev.pgmessaging.runtime.queue.QueueProducerSettings;
+import dev.pgmessaging.runtime.queue.QueueSink;
+import dev.pgmessaging.runtime.queue.QueueStore;
+import dev.pgmessaging.runtime.queue.QueueWakeups;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.QuarkusUnitTest;
+
+/**
+ * A send made outside a transaction survives a database blip, as a Kafka producer's does: while the
+ * application's connections are terminated again and again, every send succeeds and every message
+ * is written once. A commit whose answer was lost (the connection broke after the server
+ * committed) is not written a second time: the producer asks the database whether it committed.
+ */
+class ProducerRetryTest {
+
+    static final String SCHEMA = "producer_retry_test";
+    static final int MESSAGES = 2_000;
+
+    @RegisterExtension
+    static final QuarkusUnitTest app = new QuarkusUnitTest()
+            .withApplicationRoot(jar -> jar.addClasses(Producer.class, Rows.class, TcpProxy.class, ProxiedPool.class))
+            .overrideConfigKey("quarkus.messaging.postgres.schema", SCHEMA)
+            .overrideConfigKey("mp.messaging.outgoing.orders.queue", "orders");
+
+    @Inject
+    Producer producer;
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Test
+    void sendsSucceedWhileTheDatabaseTerminatesTheConnections() throws Exception {
+        AtomicBoolean blipping = new AtomicBoolean(true);
+        AtomicInteger terminated = new AtomicInteger();
+        Thread blips = new Thread(() -> {
+            while (blipping.get()) {
+                terminated.addAndGet((int) Rows.queryLong(dataSource, "SELECT count(pg_terminate_backend(pid))"
+                        + " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                        + " AND backend_type = 'client backend'"));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // the pace of the blips
+            }
+        });
+        blips.start();
+        List<CompletionStage<Void>> sends = new ArrayList<>();
+        try {
+            for (int i = 0; i < MESSAGES; i++) {
+                sends.add(producer.send("order-" + i));
+                if (i % 100 == 0) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // spread the sends over the blips
+                }
+            }
+            for (CompletionStage<Void> send : sends) {
+                send.toCompletableFuture().get(2, TimeUnit.MINUTES); // fails the test if a send failed
+            }
+        } finally {
+            blipping.set(false);
+            blips.join();
+        }
+        assertTrue(terminated.get() > 0, "no connection was terminated");
+        assertEquals(MESSAGES, Rows.queryLong(dataSource, "SELECT count(*) FROM " + SCHEMA
+                + ".queue_message WHERE queue = 'orders'"), "every message written");
+        assertEquals(MESSAGES, Rows.queryLong(dataSource, "SELECT count(DISTINCT payload) FROM " + SCHEMA
+                + ".queue_message WHERE queue = 'orders'"), "and written once");
+    }
+
+    @Test
+    void aCommitWhoseAnswerWasLostIsNotWrittenAgain() throws Exception {
+        Rows.execute(dataSource, "INSERT INTO " + SCHEMA + ".queue (name) VALUES ('lost-answers') ON CONFLICT DO NOTHING");
+        try (TcpProxy proxy = ProxiedPool.proxyFor(dataSource);
+                AgroalDataSource proxied = ProxiedPool.through(proxy, dataSource)) {
+            QueueSink sink = new QueueSink(new QueueProducerSettings("lost-answers", "lost-answers", null, 10, false, 0,
+                    Duration.ZERO, null, Duration.ofMinutes(5), Duration.ofSeconds(30)), proxied, new QueueStore(SCHEMA),
+                    new ExchangeStore(SCHEMA), new PayloadCodec(new ObjectMapper()), null,
+                    new QueueWakeups(proxied, "unused", "test"), null);
+            sink.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long n) {
+                }
+
+                @Override
+                public void cancel() {
+                }
+            });
+            proxy.cutNextCommits(1);
+            CompletableFuture<Void> sent = new CompletableFuture<>();
+            sink.onNext(Message.of("m-1", () -> {
+                sent.complete(null);
+                return CompletableFuture.completedFuture(null);
+            }, failure -> {
+                sent.completeExceptionally(failure);
+                return CompletableFuture.completedFuture(null);
+            }));
+            sent.get(30, TimeUnit.SECONDS);
+            sink.stop();
+            assertEquals(1, proxy.commitsCut(), "the answer of the commit was dropped");
+        }
+        assertEquals(1, Rows.queryLong(dataSource, "SELECT count(*) FROM " + SCHEMA
+                + ".queue_message WHERE queue = 'lost-answers'"), "the message was written once");
+    }
+
+    @ApplicationScoped
+    static class Producer {
+        @Inject
+        @Channel("orders")
+        Emitter<String> orders;
+
+        CompletionStage<Void> send(String order) {
+            return orders.send(order);
+        }
+    }
+}
