@@ -4,6 +4,8 @@
 # run's figures and a markdown table of medians and ratios, and stops everything it started.
 #
 #   bench/run.sh [--smoke] [--pairs N]
+#   BASELINE=<git ref> bench/run.sh ...   also runs each postgres connector as built at that ref
+#                                         (<connector>@baseline), side by side: a before/after run
 #
 # Scenarios (bench/src/main/java/dev/pgmessaging/bench/BenchMain.java says what each measures):
 # throughput, batch, fanout and latency on every connector; idle (200 queues) on the queue
@@ -57,6 +59,7 @@ KAFKA_PID=
 RABBIT_STARTED=false
 
 cleanup() {
+  if [ -n "${BASELINE:-}" ]; then git worktree remove --force "$WORK/baseline" 2>/dev/null || true; fi
   [ -n "$KAFKA_PID" ] && { kill "$KAFKA_PID" 2>/dev/null || true; wait "$KAFKA_PID" 2>/dev/null || true; }
   $RABBIT_STARTED && { RABBITMQ_NODENAME=rabbit@localhost rabbitmqctl stop >/dev/null 2>&1 || true; epmd -kill >/dev/null 2>&1 || true; }
   scripts/postgres-server.sh stop
@@ -76,6 +79,18 @@ fi
 as_postgres psql -q -p "$PG_PORT" -d "$PG_DB" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
   -c "SELECT pg_stat_statements_reset()" >/dev/null
 ./mvnw -B -q -Pbench package -DskipTests -pl bench -am >&2
+# before/after: the same application built from the baseline's sources, in a worktree of its own
+if [ -n "${BASELINE:-}" ]; then
+  git worktree add -f --detach "$WORK/baseline" "$BASELINE" >&2
+  (cd "$WORK/baseline" && ./mvnw -B -q -Pbench package -DskipTests -pl bench -am >&2)
+  # each postgres connector right before its baseline, so that the machine's noise hits both alike
+  with_baseline=
+  for connector in $CONNECTORS; do
+    case $connector in pg*) with_baseline="$with_baseline $connector $connector@baseline" ;;
+                       *) with_baseline="$with_baseline $connector" ;; esac
+  done
+  CONNECTORS=$with_baseline
+fi
 
 if [[ " $CONNECTORS " == *" rabbitmq "* ]]; then
   if ! command -v rabbitmq-server >/dev/null; then
@@ -160,22 +175,26 @@ run=0
 # one run: pair, connector, scenario, extra -D options; appends its RESULT line with the pair number
 bench() {
   local pair=$1 connector=$2 scenario=$3; shift 3
+  # <connector>@baseline: the connector as built from $BASELINE
+  local app=bench/target/quarkus-app/quarkus-run.jar
+  case $connector in *@baseline) app=$WORK/baseline/bench/target/quarkus-app/quarkus-run.jar ;; esac
+  local profile=${connector%@baseline}
   local family=$scenario
   case $scenario in throughput|latency|sustained) family=single ;; esac
   run=$((run + 1))
   local before after line
-  before=$(broker_cpu "$connector")
+  before=$(broker_cpu "$profile")
   local jfr=()
   if [ -n "${JFR:-}" ]; then
     mkdir -p bench/target/jfr
     jfr=("-XX:StartFlightRecording=filename=bench/target/jfr/$run-$connector-$scenario.jfr,settings=profile")
   fi
-  java "${jfr[@]}" -Dquarkus.profile="$connector,$connector-$family" -Dbench.connector="$connector" \
+  java "${jfr[@]}" -Dquarkus.profile="$profile,$profile-$family" -Dbench.connector="$connector" \
       -Dbench.scenario="$scenario" -Dbench.run="$run" -Dquarkus.messaging.postgres.schema="bench_$run" "$@" \
-      -jar bench/target/quarkus-app/quarkus-run.jar > "$WORK/run-$run.log" 2>&1 || true
+      -jar "$app" > "$WORK/run-$run.log" 2>&1 || true
   line=$(grep '^RESULT ' "$WORK/run-$run.log") || {
     echo "run $run ($connector $scenario) failed:" >&2; grep -v '^\s*at ' "$WORK/run-$run.log" | tail -20 >&2; return 1; }
-  after=$(broker_cpu "$connector")
+  after=$(broker_cpu "$profile")
   echo "$line pair=$pair broker_cpu_s=$(awk -v a="$after" -v b="$before" 'BEGIN {printf "%.2f", a - b}')" \
     | tee -a "$RESULTS" >&2
 }
@@ -190,7 +209,7 @@ for pair in $(seq 1 "$PAIRS"); do
             -Dbench.throughput-warm-up="$FANOUT_WARM_UP_MESSAGES" -Dbench.warm-up-limit="$WARM_UP_LIMIT" ;;
         latency) bench "$pair" "$connector" latency -Dbench.rate="$RATE" -Dbench.duration="$DURATION" \
                      -Dbench.warm-up="$WARM_UP" ;;
-        idle) case $connector in pgqueue|rabbitmq)
+        idle) case ${connector%@baseline} in pgqueue|rabbitmq)
                 bench "$pair" "$connector" idle -Dbench.rate="$IDLE_RATE" -Dbench.duration="$DURATION" \
                     -Dbench.idle-window="$IDLE_WINDOW" ;;
               esac ;;
@@ -203,7 +222,7 @@ done
 # sustained: once per postgres connector, at half the median consume rate of its throughput runs
 if [ "$SUSTAINED" -gt 0 ] && [[ " $SCENARIOS " == *" throughput "* ]]; then
   for connector in $CONNECTORS; do
-    case $connector in pg*)
+    case $connector in pg*@baseline) ;; pg*)
       rate=$(awk -v c="$connector" '$0 ~ "connector=" c " scenario=throughput" {
                for (i = 1; i <= NF; i++) if ($i ~ /^consume_per_s=/) { split($i, kv, "="); print kv[2] } }' "$RESULTS" \
              | sort -n | awk '{ v[NR] = $1 } END { print int(v[int((NR + 1) / 2)] / 2) }')

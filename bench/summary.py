@@ -50,7 +50,10 @@ def summary(path, table):
         for connector in connectors:
             figures = runs[(scenario, connector)].values()
             rows.append([connector] + [median([f[k] for f in figures if k in f]) for k in keys])
-        for postgres, reference in REFERENCES.items():
+        # before/after runs (BASELINE=<ref> bench/run.sh): each postgres connector against itself at the baseline
+        pairs_to_compare = dict(REFERENCES)
+        pairs_to_compare.update({c[:-len("@baseline")]: c for c in connectors if c.endswith("@baseline")})
+        for postgres, reference in pairs_to_compare.items():
             if (scenario, postgres) in runs and (scenario, reference) in runs:
                 mine, theirs = runs[(scenario, postgres)], runs[(scenario, reference)]
                 ratios = []

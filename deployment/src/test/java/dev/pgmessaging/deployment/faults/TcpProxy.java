@@ -71,6 +71,14 @@ public final class TcpProxy implements AutoCloseable {
         return stalled;
     }
 
+    /**
+     * The stalled connections forward again what they held, as a network partition heals: a peer
+     * that gave up on its connection meanwhile has closed it, and the other side now learns it.
+     */
+    public void healAll() {
+        links.forEach(link -> link.stalled.set(false));
+    }
+
     /** The connections open now are closed at once. */
     public void cutAll() {
         links.forEach(Link::close);

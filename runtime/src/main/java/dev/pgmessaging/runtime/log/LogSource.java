@@ -200,7 +200,9 @@ public final class LogSource {
             commitNow |= delivery.partition().draining;
             settled();
         }
-        databaseFailureReported.set(false);
+        if (databaseFailureReported.get()) {
+            databaseFailureReported.set(false);
+        }
         if (commitNow) {
             ackedSinceCommit.set(true);
             wake.run();

@@ -41,8 +41,10 @@ final class PartitionProgress {
     private volatile int generation;
     /** Each rewind: the generation it started, and the offset from which older deliveries are stale (guarded by this). */
     private final List<long[]> rewinds = new ArrayList<>();
-    /** Where to read from again at the next fetch, or -1 (guarded by this). */
-    private long rewindTo = -1;
+    /** Where to read from again at the next fetch, or -1; written under this, set before {@link #generation}. */
+    private volatile long rewindTo = -1;
+    /** Threads waiting in {@link #awaitSettledBelow} (guarded by this): acks notify only when there are some. */
+    private int waiters;
 
     PartitionProgress(int partition, long epoch, long committed) {
         this.partition = partition;
@@ -56,12 +58,15 @@ final class PartitionProgress {
      * The generation a record read now belongs to, counting it in flight; -1 when a rewind is
      * pending: the record is not delivered, it is read again from the rewind's offset.
      */
-    synchronized int deliver() {
+    int deliver() {
+        // the generation first: a rewind sets rewindTo before it moves the generation on, so a record
+        // read before the rewind either is skipped here or carries a generation the rewind makes stale
+        int current = generation;
         if (rewindTo >= 0) {
             return -1;
         }
         inFlight.incrementAndGet();
-        return generation;
+        return current;
     }
 
     /** Whether a delivery made in {@code generation} was overtaken by a rewind to an offset at or before its own. */
@@ -84,9 +89,10 @@ final class PartitionProgress {
      * offset and those after it become stale, and their offsets unsettled.
      */
     synchronized void rewind(long offset) {
-        generation++;
-        rewinds.add(new long[] { generation, offset });
+        int next = generation + 1;
+        rewinds.add(new long[] { next, offset });
         rewindTo = rewindTo < 0 ? offset : Math.min(rewindTo, offset);
+        generation = next;
         settledAhead.tailMap(offset, true).clear();
         Map.Entry<Long, Long> spanning = settledAhead.lowerEntry(offset);
         if (spanning != null && spanning.getValue() > offset) {
@@ -96,10 +102,15 @@ final class PartitionProgress {
     }
 
     /** On the consumer thread: moves the read position back to a pending rewind's offset, if any. */
-    synchronized void applyRewind() {
-        if (rewindTo >= 0) {
-            position = rewindTo;
-            rewindTo = -1;
+    void applyRewind() {
+        if (rewindTo < 0) {
+            return;
+        }
+        synchronized (this) {
+            if (rewindTo >= 0) {
+                position = rewindTo;
+                rewindTo = -1;
+            }
         }
     }
 
@@ -108,7 +119,9 @@ final class PartitionProgress {
         synchronized (this) {
             if (!isStale(deliveryGeneration, offset)) {
                 settle(offset, offset + 1);
-                notifyAll();
+                if (waiters > 0) {
+                    notifyAll();
+                }
             }
         }
         inFlight.decrementAndGet();
@@ -174,8 +187,13 @@ final class PartitionProgress {
      */
     synchronized boolean awaitSettledBelow(long offset, long deadline) throws InterruptedException {
         long left;
-        while (settledUpTo < offset && (left = deadline - System.nanoTime()) > 0) {
-            TimeUnit.NANOSECONDS.timedWait(this, left);
+        waiters++;
+        try {
+            while (settledUpTo < offset && (left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        } finally {
+            waiters--;
         }
         return settledUpTo >= offset;
     }

@@ -180,7 +180,9 @@ public final class QueueSource {
     }
 
     void ack(ClaimedMessage message) {
-        databaseFailureReported.set(false);
+        if (databaseFailureReported.get()) {
+            databaseFailureReported.set(false);
+        }
         settlements.ack(message);
     }
 
