@@ -12,10 +12,6 @@ import javax.sql.DataSource;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 
-import org.jboss.logging.Logger;
-
-import com.arjuna.ats.internal.jta.transaction.arjunacore.TransactionSynchronizationRegistryImple;
-
 import dev.pgmessaging.runtime.log.LogStore.NewRecord;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
 
@@ -33,17 +29,15 @@ import dev.pgmessaging.runtime.log.LogStore.Topic;
  * transaction takes its partition locks at one place, in one order: topic by topic (ascending id),
  * each topic's partitions in ascending order (append_records). Two transactions can then never
  * wait for each other's partition locks in a cycle, and once a transaction holds one it takes no
- * other lock of the connector's or the application's before it commits: the appends run after
- * every other synchronization of the transaction, the ack of a handler's message and Hibernate's
- * flush included (see {@link AppendLast}). A partition's lock is held from the append to the
- * commit.
+ * other lock of the connector's or the application's before it commits: the appends run in an
+ * interposed synchronization, which JTA runs after the ordinary ones (Hibernate flushes in one),
+ * registered at the first send, after the one that acks a handler's message (registered when its
+ * transaction began). A partition's lock is held from the append to the commit.
  * <p>
  * A record's sends are acked when it is held here; a failed append fails the commit, which rolls
  * the whole transaction back.
  */
 public final class TransactionAppends {
-
-    private static final Logger LOG = Logger.getLogger(TransactionAppends.class);
 
     /** The key of this datasource's pending records among the transaction's resources. */
     private final Object key = new Object();
@@ -64,16 +58,12 @@ public final class TransactionAppends {
      * @param notifyChannel where to wake the topic's consumers once appended, or {@code null}
      * @param wake the notification that wakes them
      */
-    public void add(Topic topic, NewRecord record, String notifyChannel, String wake) throws SQLException {
+    public void add(Topic topic, NewRecord record, String notifyChannel, String wake) {
         Pending pending = (Pending) registry.getResource(key);
         if (pending == null) {
-            // Enlisted now: by the time the records are appended, the synchronizations that enlist a
-            // connection have run, and the transaction takes no new one.
-            try (Connection enlisted = dataSource.getConnection()) {
-                pending = new Pending();
-                registry.putResource(key, pending);
-                registry.registerInterposedSynchronization(new AppendAtEnd(pending));
-            }
+            pending = new Pending();
+            registry.putResource(key, pending);
+            registry.registerInterposedSynchronization(new AppendAtEnd(pending));
         }
         pending.add(topic, record, notifyChannel, wake);
     }
@@ -91,39 +81,11 @@ public final class TransactionAppends {
     private record TopicRecords(Topic topic, String notifyChannel, String wake, List<NewRecord> records) {
     }
 
-    /**
-     * Registered with the application's registry, which runs the synchronizations of other
-     * libraries (this one among them) before Hibernate's: it only places {@link AppendLast} after
-     * all of them.
-     */
+    /** Appends the transaction's records before it commits. */
     private final class AppendAtEnd implements Synchronization {
         private final Pending pending;
 
         AppendAtEnd(Pending pending) {
-            this.pending = pending;
-        }
-
-        @Override
-        public void beforeCompletion() {
-            try {
-                // registered while the application's synchronizations run: ordered after them
-                new TransactionSynchronizationRegistryImple().registerInterposedSynchronization(new AppendLast(pending));
-            } catch (RuntimeException e) {
-                LOG.debugf(e, "Could not append after the transaction's other synchronizations; appending now");
-                appendAll(pending);
-            }
-        }
-
-        @Override
-        public void afterCompletion(int status) {
-        }
-    }
-
-    /** Appends the transaction's records, the last work before its commit. */
-    private final class AppendLast implements Synchronization {
-        private final Pending pending;
-
-        AppendLast(Pending pending) {
             this.pending = pending;
         }
 
