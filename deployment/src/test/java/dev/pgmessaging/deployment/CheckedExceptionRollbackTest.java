@@ -103,6 +103,9 @@ class CheckedExceptionRollbackTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> !ready("payments"));
         assertEquals(0L, connector.lag("<default>", "ledger", "payments").get(0).committedOffset(),
                 "the record's offset was committed by the failed handler's transaction");
+        assertEquals(false, connector.getLiveness().getChannels().stream()
+                .filter(c -> c.getChannel().equals("payments")).allMatch(HealthReport.ChannelInfo::isOk),
+                "a channel stopped for good is not live");
     }
 
     @Test

@@ -99,10 +99,19 @@ class FailureStrategiesTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> Rows.queryLong(dataSource, "SELECT count(*) FROM \"" + SCHEMA
                 + "\".queue_message WHERE queue = ? AND lease_token IS NULL AND visible_at <= now()", "failing") == 1);
         assertFalse(readiness("failing"));
+        assertFalse(liveness("failing"), "a channel stopped for good is not live");
+        assertTrue(liveness("retrying"), "the other channels are");
     }
 
     private boolean readiness(String channel) {
-        HealthReport report = connector.getReadiness();
+        return ok(connector.getReadiness(), channel);
+    }
+
+    private boolean liveness(String channel) {
+        return ok(connector.getLiveness(), channel);
+    }
+
+    private static boolean ok(HealthReport report, String channel) {
         return report.getChannels().stream().filter(c -> c.getChannel().equals(channel)).allMatch(HealthReport.ChannelInfo::isOk);
     }
 
