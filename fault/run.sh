@@ -7,22 +7,24 @@
 # checks from the database that nothing was lost or applied twice and that no partition stalled.
 #
 #   fault/run.sh            the short run (CI): 3 minutes of faults
-#   fault/run.sh --long     the long run: 25 minutes, 3 PostgreSQL restarts, 3 terminations, 3 stalls,
-#                           over 100 kills, over 500,000 queue messages and 200,000 topic records
+#   fault/run.sh --long     the long run: 30 minutes (longer if it takes that for 100 kills), 3
+#                           PostgreSQL restarts, 3 terminations, 3 stalls, over 500,000 queue
+#                           messages and 200,000 topic records
 #
 # The environment may override DURATION (ISO-8601), RATE (outbox transactions a second), CONSUMERS,
-# RESTARTS, TERMINATIONS and STALLS. The report goes to fault/target/fault-report.md, the processes'
-# logs to fault/target/logs/. Debian/Ubuntu (pg_ctlcluster), as root, like scripts/postgres-server.sh.
+# RESTARTS, TERMINATIONS, STALLS and KILLS (at least that many kills, past the duration if need
+# be). The report goes to fault/target/fault-report.md (and fault-figures.adoc, for the docs), the
+# processes' logs to fault/target/logs/. Debian/Ubuntu (pg_ctlcluster), as root, like scripts/postgres-server.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${1:-}" = "--long" ]; then
-  DURATION=${DURATION:-PT25M}; RATE=${RATE:-80}; RESTARTS=${RESTARTS:-3}; TERMINATIONS=${TERMINATIONS:-3}
-  STALLS=${STALLS:-3}
+  DURATION=${DURATION:-PT30M}; RATE=${RATE:-80}; RESTARTS=${RESTARTS:-3}; TERMINATIONS=${TERMINATIONS:-3}
+  STALLS=${STALLS:-3}; KILLS=${KILLS:-100}
 elif [ -n "${1:-}" ]; then
   echo "usage: $0 [--long]" >&2; exit 2
 fi
-DURATION=${DURATION:-PT3M}; RATE=${RATE:-30}; CONSUMERS=${CONSUMERS:-3}
+DURATION=${DURATION:-PT3M}; RATE=${RATE:-30}; CONSUMERS=${CONSUMERS:-3}; KILLS=${KILLS:-0}
 RESTARTS=${RESTARTS:-1}; TERMINATIONS=${TERMINATIONS:-1}; STALLS=${STALLS:-1}
 DATABASE=pgmessaging_fault
 
@@ -51,5 +53,6 @@ java -cp "fault/target/quarkus-app/app/*:fault/target/quarkus-app/lib/main/*" \
   -Dfault.app.user=fault_app -Dfault.app.password=fault_app \
   -Dfault.duration="$DURATION" -Dfault.rate="$RATE" -Dfault.consumers="$CONSUMERS" \
   -Dfault.postgres-restarts="$RESTARTS" -Dfault.terminations="$TERMINATIONS" -Dfault.stalls="$STALLS" \
+  -Dfault.minimum-kills="$KILLS" \
   -Dfault.postgres-restart-command="pg_ctlcluster --skip-systemctl-redirect -m {mode} 15 main restart" \
   dev.pgmessaging.fault.FaultRun

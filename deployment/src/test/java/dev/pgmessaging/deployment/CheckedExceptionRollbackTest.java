@@ -25,7 +25,6 @@ import dev.pgmessaging.runtime.api.IncomingQueueMetadata;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.agroal.DataSource;
 import io.quarkus.test.QuarkusUnitTest;
-import io.smallrye.reactive.messaging.health.HealthReport;
 
 /**
  * {@code @Transactional} commits on a checked exception; a handler that throws one must still
@@ -40,7 +39,7 @@ class CheckedExceptionRollbackTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Handlers.class, Rows.class))
+            .withApplicationRoot(jar -> jar.addClasses(Handlers.class, Rows.class, ChannelHealth.class))
             .overrideConfigKey("quarkus.messaging.postgres.schema", SCHEMA)
             .overrideConfigKey("quarkus.log.category.\"io.smallrye.reactive.messaging.provider\".level", "OFF")
             .overrideConfigKey("quarkus.datasource.db-kind", "postgresql")
@@ -103,9 +102,7 @@ class CheckedExceptionRollbackTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> !ready("payments"));
         assertEquals(0L, connector.lag("<default>", "ledger", "payments").get(0).committedOffset(),
                 "the record's offset was committed by the failed handler's transaction");
-        assertEquals(false, connector.getLiveness().getChannels().stream()
-                .filter(c -> c.getChannel().equals("payments")).allMatch(HealthReport.ChannelInfo::isOk),
-                "a channel stopped for good is not live");
+        assertEquals(false, ChannelHealth.live(connector, "payments"), "a channel stopped for good is not live");
     }
 
     @Test
@@ -125,8 +122,7 @@ class CheckedExceptionRollbackTest {
     }
 
     private boolean ready(String channel) {
-        HealthReport report = connector.getReadiness();
-        return report.getChannels().stream().filter(c -> c.getChannel().equals(channel)).allMatch(HealthReport.ChannelInfo::isOk);
+        return ChannelHealth.ready(connector, channel);
     }
 
     @ApplicationScoped

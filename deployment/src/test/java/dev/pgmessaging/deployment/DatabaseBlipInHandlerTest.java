@@ -28,7 +28,6 @@ import dev.pgmessaging.runtime.PostgresConnector;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.QuarkusUnitTest;
-import io.smallrye.reactive.messaging.health.HealthReport;
 
 /**
  * A database blip is not a poison message: when the connection of a transactional handler is
@@ -42,7 +41,7 @@ class DatabaseBlipInHandlerTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Handlers.class, Rows.class))
+            .withApplicationRoot(jar -> jar.addClasses(Handlers.class, Rows.class, ChannelHealth.class))
             .overrideConfigKey("quarkus.messaging.postgres.schema", SCHEMA)
             .overrideConfigKey("mp.messaging.outgoing.to-events.topic", "events")
             .overrideConfigKey("mp.messaging.incoming.events.topic", "events")
@@ -91,8 +90,7 @@ class DatabaseBlipInHandlerTest {
     }
 
     private boolean ready(String channel) {
-        HealthReport report = connector.getReadiness();
-        return report.getChannels().stream().filter(c -> c.getChannel().equals(channel)).allMatch(HealthReport.ChannelInfo::isOk);
+        return ChannelHealth.ready(connector, channel);
     }
 
     @ApplicationScoped

@@ -21,7 +21,6 @@ import dev.pgmessaging.runtime.PostgresConnector;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 import io.smallrye.reactive.messaging.annotations.Blocking;
-import io.smallrye.reactive.messaging.health.HealthReport;
 
 /**
  * A channel stopped by the fail strategy stays unhealthy when a claim that was running at that
@@ -35,7 +34,7 @@ class FailStopDuringClaimTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Handler.class, Rows.class))
+            .withApplicationRoot(jar -> jar.addClasses(Handler.class, Rows.class, ChannelHealth.class))
             .overrideConfigKey("quarkus.messaging.postgres.schema", SCHEMA)
             .overrideConfigKey("quarkus.log.category.\"io.smallrye.reactive.messaging.provider\".level", "OFF")
             .overrideConfigKey("mp.messaging.outgoing.to-jobs.queue", "jobs")
@@ -71,8 +70,7 @@ class FailStopDuringClaimTest {
     }
 
     private boolean readiness() {
-        HealthReport report = connector.getReadiness();
-        return report.getChannels().stream().filter(c -> c.getChannel().equals("jobs")).allMatch(HealthReport.ChannelInfo::isOk);
+        return ChannelHealth.ready(connector, "jobs");
     }
 
     @ApplicationScoped

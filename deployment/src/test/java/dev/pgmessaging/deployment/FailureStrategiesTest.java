@@ -25,7 +25,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.pgmessaging.runtime.PostgresConnector;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
-import io.smallrye.reactive.messaging.health.HealthReport;
 
 /** What each failure strategy does with a message whose handler always throws. */
 class FailureStrategiesTest {
@@ -34,7 +33,7 @@ class FailureStrategiesTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Handlers.class, Rows.class))
+            .withApplicationRoot(jar -> jar.addClasses(Handlers.class, Rows.class, ChannelHealth.class))
             .overrideConfigKey("quarkus.messaging.postgres.schema", SCHEMA)
             .overrideConfigKey("quarkus.log.category.\"io.smallrye.reactive.messaging.provider\".level", "OFF")
             .overrideConfigKey("mp.messaging.outgoing.to-ignoring.queue", "ignoring")
@@ -104,15 +103,11 @@ class FailureStrategiesTest {
     }
 
     private boolean readiness(String channel) {
-        return ok(connector.getReadiness(), channel);
+        return ChannelHealth.ready(connector, channel);
     }
 
     private boolean liveness(String channel) {
-        return ok(connector.getLiveness(), channel);
-    }
-
-    private static boolean ok(HealthReport report, String channel) {
-        return report.getChannels().stream().filter(c -> c.getChannel().equals(channel)).allMatch(HealthReport.ChannelInfo::isOk);
+        return ChannelHealth.live(connector, channel);
     }
 
     @ApplicationScoped

@@ -27,6 +27,7 @@ final class Checks {
 
     /** Whether everything sent has been handled and committed (the run can be checked). */
     boolean drained(Connection connection) throws SQLException {
+        // the cheap checks first: the last one reads every row
         return count(connection, "SELECT count(*) FROM " + schema + ".queue_message WHERE queue = 'jobs'") == 0
                 && count(connection, lagSql()) == 0
                 && count(connection, "SELECT count(*) FROM fault_produced AS p WHERE NOT EXISTS"

@@ -39,6 +39,7 @@ public final class FaultRun {
     private final List<Recovery> recoveries = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
     private AppProcess producer;
+    private int kills;
 
     /** A fault and how long the application took to recover from it (-1: it did not, within the limit). */
     record Recovery(String kind, String target, long millis, long sinceDatabaseBackMillis) {
@@ -94,10 +95,11 @@ public final class FaultRun {
                     problems.add(consumer.name + " is not ready and live at the end");
                 }
             }
-            String report = Report.markdown(settings, all(), recoveries, results, stalls.stalls(), problems,
+            Report report = new Report(settings, all(), recoveries, results, stalls.stalls(), problems,
                     Duration.ofNanos(System.nanoTime() - started));
-            System.out.println(report);
-            Files.writeString(settings.report(), report);
+            System.out.println(report.markdown());
+            Files.writeString(settings.report(), report.markdown());
+            Files.writeString(settings.report().resolveSibling("fault-figures.adoc"), report.asciidoc());
             for (AppProcess consumer : consumers) {
                 consumer.stop();
             }
@@ -124,7 +126,7 @@ public final class FaultRun {
         plan(planned, started, settings.stalls(), "stalled-connections", 3);
         long end = started + settings.duration().toNanos();
         int restarts = 0;
-        while (System.nanoTime() - end < 0 || !planned.isEmpty()) {
+        while (System.nanoTime() - end < 0 || !planned.isEmpty() || kills < settings.minimumKills()) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5_000 + random.nextInt(5_000))); // the faults' pace
             Long due = planned.floorKey(System.nanoTime());
             String kind = due == null ? "kill" : planned.remove(due);
@@ -152,6 +154,7 @@ public final class FaultRun {
     }
 
     private void kill(AppProcess target) throws Exception {
+        kills++;
         long before = effects();
         long at = System.nanoTime();
         target.kill();
@@ -218,8 +221,9 @@ public final class FaultRun {
         return all;
     }
 
+    /** The number of the last effect written: it grows while the handlers work. */
     private long effects() throws SQLException {
-        return query(connection -> Checks.count(connection, "SELECT count(*) FROM fault_effect"));
+        return query(connection -> Checks.count(connection, "SELECT coalesce(max(seq), 0) FROM fault_effect"));
     }
 
     private long effectsOrZero() {
@@ -240,12 +244,14 @@ public final class FaultRun {
     private void createTables() throws SQLException {
         execute("CREATE TABLE IF NOT EXISTS fault_produced (id text PRIMARY KEY, kind text NOT NULL,"
                 + " produced_at timestamptz NOT NULL DEFAULT now())");
-        // no unique key: an effect applied twice must show
-        execute("CREATE TABLE IF NOT EXISTS fault_effect (id text NOT NULL, kind text NOT NULL, process text NOT NULL,"
-                + " partition integer, \"offset\" bigint, handled_at timestamptz NOT NULL DEFAULT clock_timestamp())");
+        // no unique key on the id: an effect applied twice must show
+        execute("CREATE TABLE IF NOT EXISTS fault_effect (seq bigserial PRIMARY KEY, id text NOT NULL, kind text NOT NULL,"
+                + " process text NOT NULL, partition integer, \"offset\" bigint,"
+                + " handled_at timestamptz NOT NULL DEFAULT clock_timestamp())");
         execute("CREATE INDEX IF NOT EXISTS fault_effect_id_idx ON fault_effect (id)");
         execute("CREATE TABLE IF NOT EXISTS fault_sent (id text PRIMARY KEY)");
         execute("GRANT SELECT, INSERT ON fault_produced, fault_effect, fault_sent TO " + settings.appUser());
+        execute("GRANT USAGE ON SEQUENCE fault_effect_seq_seq TO " + settings.appUser());
     }
 
     private void execute(String sql) throws SQLException {
@@ -286,7 +292,7 @@ public final class FaultRun {
             } catch (SQLException e) {
                 // the database is away: not yet
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // the poll interval
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250)); // the poll interval
         }
         return false;
     }

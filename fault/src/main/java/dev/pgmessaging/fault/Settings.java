@@ -14,10 +14,11 @@ import java.time.Duration;
  * @param terminations how many times every application backend is terminated
  * @param stalls how many times a process's connections stall
  * @param postgresRestartCommand the shell command that restarts PostgreSQL ({mode}: fast or immediate)
+ * @param minimumKills the faults go on past the duration until this many kills were made
  */
 record Settings(Path jar, Path logs, Path report, String databaseUrl, String ownerUser, String ownerPassword,
         String appUser, String appPassword, Duration duration, int consumers, double rate, int postgresRestarts,
-        int terminations, int stalls, String postgresRestartCommand, int firstHttpPort) {
+        int terminations, int stalls, String postgresRestartCommand, int firstHttpPort, int minimumKills) {
 
     static Settings fromSystemProperties() {
         return new Settings(Path.of(required("fault.jar")), Path.of(System.getProperty("fault.logs", "fault/target/logs")),
@@ -27,7 +28,7 @@ record Settings(Path jar, Path logs, Path report, String databaseUrl, String own
                 Integer.getInteger("fault.consumers", 3), Double.parseDouble(System.getProperty("fault.rate", "30")),
                 Integer.getInteger("fault.postgres-restarts", 1), Integer.getInteger("fault.terminations", 1),
                 Integer.getInteger("fault.stalls", 1), required("fault.postgres-restart-command"),
-                Integer.getInteger("fault.http-port", 18080));
+                Integer.getInteger("fault.http-port", 18080), Integer.getInteger("fault.minimum-kills", 0));
     }
 
     private static String required(String name) {

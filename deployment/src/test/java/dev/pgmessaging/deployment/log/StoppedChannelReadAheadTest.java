@@ -19,6 +19,7 @@ import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.pgmessaging.deployment.ChannelHealth;
 import dev.pgmessaging.deployment.Rows;
 import dev.pgmessaging.runtime.PostgresConnector;
 import dev.pgmessaging.runtime.api.IncomingLogMetadata;
@@ -27,7 +28,6 @@ import dev.pgmessaging.runtime.log.LogStore.NewRecord;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
-import io.smallrye.reactive.messaging.health.HealthReport;
 
 /**
  * A topic channel stopped by the fail strategy had read records ahead of its handler: none of them
@@ -42,7 +42,7 @@ class StoppedChannelReadAheadTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Ledger.class, Rows.class))
+            .withApplicationRoot(jar -> jar.addClasses(Ledger.class, Rows.class, ChannelHealth.class))
             .overrideConfigKey("quarkus.messaging.postgres.schema", SCHEMA)
             .overrideConfigKey("quarkus.log.category.\"io.smallrye.reactive.messaging.provider\".level", "OFF")
             .overrideConfigKey("mp.messaging.incoming.payments.topic", "payments")
@@ -78,9 +78,7 @@ class StoppedChannelReadAheadTest {
     }
 
     private boolean ready() {
-        HealthReport report = connector.getReadiness();
-        return report.getChannels().stream().filter(c -> c.getChannel().equals("payments"))
-                .allMatch(HealthReport.ChannelInfo::isOk);
+        return ChannelHealth.ready(connector, "payments");
     }
 
     @ApplicationScoped

@@ -1,5 +1,7 @@
 package dev.pgmessaging.runtime.log;
 
+import dev.pgmessaging.runtime.tx.Causes;
+
 /**
  * Why a handler's transaction may not commit the offsets of its records: it rolls back instead, so
  * that no effect is committed without its offset, and the records' failure is settled by why.
@@ -24,13 +26,8 @@ final class CommitRefused extends IllegalStateException {
         this.why = why;
     }
 
-    /** The refusal in the failure's causes, or {@code null}. */
+    /** The refusal behind the failure (see {@link Causes}), or {@code null}. */
     static CommitRefused in(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof CommitRefused refused) {
-                return refused;
-            }
-        }
-        return null;
+        return Causes.find(failure, CommitRefused.class);
     }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
+import dev.pgmessaging.runtime.tx.Causes;
 
 /**
  * A handler's transaction may not ack its message: the lease expired and the message was delivered
@@ -18,13 +19,8 @@ final class LeaseLost extends IllegalStateException {
                 + " message was delivered again: rolling back this transaction");
     }
 
-    /** Whether the failure, or one of its causes, is a lost lease. */
+    /** Whether a lost lease is behind the failure (see {@link Causes}). */
     static boolean in(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof LeaseLost) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.find(failure, LeaseLost.class) != null;
     }
 }

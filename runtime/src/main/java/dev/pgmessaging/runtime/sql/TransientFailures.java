@@ -5,6 +5,8 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.util.Set;
 
+import dev.pgmessaging.runtime.tx.Causes;
+
 /**
  * Tells a failure of the database from a failure of the message: a lost or refused connection, a
  * server shutting down or restarting, a failover, a serialization failure or a deadlock. Such a
@@ -30,24 +32,28 @@ public final class TransientFailures {
     private TransientFailures() {
     }
 
-    /** Whether the failure, or one of its causes, is a transient database failure. */
+    /**
+     * Whether the failure is a transient database failure, or was caused by one (among its causes
+     * and the exceptions they suppressed: see {@link Causes}).
+     */
     public static boolean isTransient(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql && isTransient(sql)) {
-                return true;
-            }
-        }
-        return false;
+        return transientCause(failure) != null;
     }
 
-    /** The transient database failure among the causes, for a log line: its message and SQLSTATE. */
+    /** The transient database failure behind the failure, for a log line: its message and SQLSTATE. */
     public static String describe(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql && isTransient(sql)) {
-                return sql.getMessage() + (sql.getSQLState() == null ? "" : " (SQLSTATE " + sql.getSQLState() + ")");
+        SQLException sql = transientCause(failure);
+        return sql == null ? String.valueOf(failure)
+                : sql.getMessage() + (sql.getSQLState() == null ? "" : " (SQLSTATE " + sql.getSQLState() + ")");
+    }
+
+    private static SQLException transientCause(Throwable failure) {
+        for (SQLException sql : Causes.all(failure, SQLException.class)) {
+            if (isTransient(sql)) {
+                return sql;
             }
         }
-        return String.valueOf(failure);
+        return null;
     }
 
     private static boolean isTransient(SQLException failure) {
