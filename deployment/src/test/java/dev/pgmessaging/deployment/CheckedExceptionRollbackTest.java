@@ -25,12 +25,14 @@ import dev.pgmessaging.runtime.api.IncomingQueueMetadata;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.agroal.DataSource;
 import io.quarkus.test.QuarkusUnitTest;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 
 /**
  * {@code @Transactional} commits on a checked exception; a handler that throws one must still
  * commit nothing, its message's ack included: the message is delivered again (here at attempt 2),
  * whether the handler threw before writing, after writing, or because its own connection failed
- * while the ack's could be had; a topic handler's record keeps its offset. On the producer side, a
+ * while the ack's could be had, or the transaction was a service's that the handler called; a
+ * topic handler's record keeps its offset. On the producer side, a
  * send that fails in a transaction keeps the transaction from committing.
  */
 class CheckedExceptionRollbackTest {
@@ -39,7 +41,7 @@ class CheckedExceptionRollbackTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Handlers.class, Rows.class, ChannelHealth.class))
+            .withApplicationRoot(jar -> jar.addClasses(Handlers.class, Ledger.class, Rows.class, ChannelHealth.class))
             .overrideConfigKey("quarkus.messaging.postgres.schema", SCHEMA)
             .overrideConfigKey("quarkus.log.category.\"io.smallrye.reactive.messaging.provider\".level", "OFF")
             .overrideConfigKey("quarkus.datasource.db-kind", "postgresql")
@@ -53,6 +55,8 @@ class CheckedExceptionRollbackTest {
             .overrideConfigKey("mp.messaging.incoming.after.retry-initial-delay", "10ms")
             .overrideConfigKey("mp.messaging.outgoing.to-fault.queue", "fault")
             .overrideConfigKey("mp.messaging.incoming.fault.retry-initial-delay", "10ms")
+            .overrideConfigKey("mp.messaging.outgoing.to-nested.queue", "nested")
+            .overrideConfigKey("mp.messaging.incoming.nested.retry-initial-delay", "10ms")
             .overrideConfigKey("mp.messaging.outgoing.to-orders.queue", "orders")
             .overrideConfigKey("mp.messaging.outgoing.to-payments.topic", "payments")
             .overrideConfigKey("mp.messaging.incoming.payments.topic", "payments")
@@ -96,6 +100,13 @@ class CheckedExceptionRollbackTest {
     }
 
     @Test
+    void aServiceTransactionThatEndsWithACheckedExceptionDoesNotAckTheMessage() {
+        handlers.send("nested", "n-1");
+        awaitEffect("nested", 2);
+        assertEquals(1, effects("nested"), "the service's first transaction committed nothing, the ack included");
+    }
+
+    @Test
     void aTopicHandlerThatThrowsACheckedExceptionLeavesItsOffset() {
         handlers.send("payments", "p-1");
         // the fail strategy stops the channel once the handler's transaction has ended
@@ -125,6 +136,21 @@ class CheckedExceptionRollbackTest {
         return ChannelHealth.ready(connector, channel);
     }
 
+    /** A service whose transaction ends with a checked exception on the first attempt, before writing. */
+    @ApplicationScoped
+    static class Ledger {
+        @Inject
+        AgroalDataSource dataSource;
+
+        @Transactional
+        void record(String queue, String id, int attempt) throws Exception {
+            if (attempt == 1) {
+                throw new Exception("refused before writing");
+            }
+            Handlers.write(dataSource, queue, id, attempt);
+        }
+    }
+
     @ApplicationScoped
     static class Handlers {
         @Inject
@@ -147,12 +173,25 @@ class CheckedExceptionRollbackTest {
         @Inject
         @Channel("to-orders")
         Emitter<Object> toOrders;
+        @Inject
+        @Channel("to-nested")
+        Emitter<String> toNested;
+        @Inject
+        Ledger ledger;
+
+        /** Not transactional itself: the transaction that acks the message is the service's. */
+        @Incoming("nested")
+        @Blocking
+        void nested(String id, IncomingQueueMetadata metadata) throws Exception {
+            ledger.record("nested", id, metadata.attempt());
+        }
 
         void send(String channel, String payload) {
             switch (channel) {
                 case "before" -> toBefore.send(payload);
                 case "after" -> toAfter.send(payload);
                 case "fault" -> toFault.send(payload);
+                case "nested" -> toNested.send(payload);
                 default -> toPayments.send(payload);
             }
         }
@@ -200,6 +239,10 @@ class CheckedExceptionRollbackTest {
         }
 
         private void write(String queue, String id, int attempt) {
+            write(dataSource, queue, id, attempt);
+        }
+
+        static void write(AgroalDataSource dataSource, String queue, String id, int attempt) {
             try (Connection connection = dataSource.getConnection();
                     PreparedStatement statement = connection.prepareStatement(
                             "INSERT INTO " + SCHEMA + ".effect VALUES (?, ?, ?)")) {

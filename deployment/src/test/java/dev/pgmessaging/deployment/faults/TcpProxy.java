@@ -64,7 +64,7 @@ public final class TcpProxy implements AutoCloseable {
     public int stallAll() {
         int stalled = 0;
         for (Link link : links) {
-            if (link.stalled.compareAndSet(false, true)) {
+            if (!link.closed.get() && link.stalled.compareAndSet(false, true)) {
                 stalled++;
             }
         }
@@ -172,6 +172,7 @@ public final class TcpProxy implements AutoCloseable {
 
         void close() {
             if (closed.compareAndSet(false, true)) {
+                links.remove(this);
                 try {
                     client.close();
                 } catch (IOException ignored) {
