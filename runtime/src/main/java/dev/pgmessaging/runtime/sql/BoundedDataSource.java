@@ -25,6 +25,8 @@ import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
+import org.postgresql.PGConnection;
+
 /**
  * The connections of the application's pool for the connector's own statements (claims, acks,
  * reads, appends, heartbeats, upkeep), with a network timeout: a read that gets no byte from the
@@ -68,9 +70,15 @@ public final class BoundedDataSource implements DataSource {
 
     private Connection bounded(Connection connection) throws SQLException {
         try {
-            int previous = connection.getNetworkTimeout();
-            connection.setNetworkTimeout(DIRECT, timeoutMillis);
-            return new BoundedConnection(connection, previous);
+            // on the driver's connection: the pool's wrapper would check the connection's transaction
+            // and record the change at each call, for a timeout that is put back here anyway (a
+            // wrapper that hides the driver gets the timeout through itself)
+            Connection driver = connection.isWrapperFor(PGConnection.class)
+                    ? (Connection) connection.unwrap(PGConnection.class)
+                    : connection;
+            int previous = driver.getNetworkTimeout();
+            driver.setNetworkTimeout(DIRECT, timeoutMillis);
+            return new BoundedConnection(connection, driver, previous);
         } catch (SQLException | RuntimeException e) {
             connection.close();
             throw e;
@@ -116,18 +124,20 @@ public final class BoundedDataSource implements DataSource {
     private static final class BoundedConnection implements Connection {
 
         private final Connection connection;
+        private final Connection driver;
         private final int previousTimeout;
 
-        BoundedConnection(Connection connection, int previousTimeout) {
+        BoundedConnection(Connection connection, Connection driver, int previousTimeout) {
             this.connection = connection;
+            this.driver = driver;
             this.previousTimeout = previousTimeout;
         }
 
         @Override
         public void close() throws SQLException {
             try {
-                if (!connection.isClosed()) {
-                    connection.setNetworkTimeout(DIRECT, previousTimeout);
+                if (!driver.isClosed()) {
+                    driver.setNetworkTimeout(DIRECT, previousTimeout);
                 }
             } finally {
                 connection.close();
