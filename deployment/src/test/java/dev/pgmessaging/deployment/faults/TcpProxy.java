@@ -32,6 +32,7 @@ public final class TcpProxy implements AutoCloseable {
     private final AtomicInteger commitsCut = new AtomicInteger();
     private final Thread acceptor;
     private volatile boolean open = true;
+    private volatile boolean down;
 
     public TcpProxy(String upstreamHost, int upstreamPort) throws IOException {
         this.upstreamHost = upstreamHost;
@@ -85,6 +86,20 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /**
+     * The server goes away, as when it stops or the network to it fails: the connections open now
+     * are closed, and new ones are closed as soon as they are accepted, until {@link #up()}.
+     */
+    public void down() {
+        down = true;
+        cutAll();
+    }
+
+    /** The server is back: new connections are forwarded again. */
+    public void up() {
+        down = false;
+    }
+
+    /**
      * The next {@code count} commits that succeed on the server have their answer dropped: the
      * connection is closed just before the client would hear that they committed.
      */
@@ -105,6 +120,10 @@ public final class TcpProxy implements AutoCloseable {
         while (open) {
             try {
                 Socket client = server.accept();
+                if (down) {
+                    client.close();
+                    continue;
+                }
                 Socket upstream = new Socket(upstreamHost, upstreamPort);
                 client.setTcpNoDelay(true);
                 upstream.setTcpNoDelay(true);

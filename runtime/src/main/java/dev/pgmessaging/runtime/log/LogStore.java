@@ -227,13 +227,7 @@ public final class LogStore {
             statement.setString(4, group);
             statement.setInt(5, topic.id());
             statement.setString(6, member);
-            List<Integer> committed = new ArrayList<>();
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    committed.add(rs.getInt(1));
-                }
-            }
-            return committed;
+            return committedPartitions(statement);
         }
     }
 
@@ -253,14 +247,19 @@ public final class LogStore {
             statement.setString(5, group);
             statement.setInt(6, topic.id());
             statement.setString(7, member);
-            List<Integer> committed = new ArrayList<>();
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    committed.add(rs.getInt(1));
-                }
-            }
-            return committed;
+            return committedPartitions(statement);
         }
+    }
+
+    /** The partitions a commit statement returns, one a row. */
+    private static List<Integer> committedPartitions(PreparedStatement statement) throws SQLException {
+        List<Integer> partitions = new ArrayList<>();
+        try (ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+                partitions.add(rs.getInt(1));
+            }
+        }
+        return partitions;
     }
 
     /** A partition of a group as stored, on the given connection; {@code null} if the group never had it. */
