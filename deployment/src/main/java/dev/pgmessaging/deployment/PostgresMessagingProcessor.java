@@ -11,16 +11,17 @@ import org.jboss.jandex.AnnotationTransformation;
 import org.jboss.jandex.DotName;
 import org.jboss.jandex.Type;
 
+import dev.pgmessaging.runtime.Administration;
 import dev.pgmessaging.runtime.PostgresConnector;
+import dev.pgmessaging.runtime.log.LogKeyValueExtractor;
 import dev.pgmessaging.runtime.outbox.OutboxEmitterFactories;
 import dev.pgmessaging.runtime.outbox.TransactionalOutbox;
-import dev.pgmessaging.runtime.log.LogKeyValueExtractor;
+import dev.pgmessaging.runtime.schema.Migration;
+import dev.pgmessaging.runtime.sql.SqlStatements;
 import dev.pgmessaging.runtime.tx.CallerTransaction;
 import dev.pgmessaging.runtime.tx.RollbackOnAnyFailure;
 import dev.pgmessaging.runtime.tx.RollsBackOnAnyFailure;
 import dev.pgmessaging.runtime.tx.TransactionalAck;
-import dev.pgmessaging.runtime.schema.Migration;
-import dev.pgmessaging.runtime.sql.SqlStatements;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.AnnotationsTransformerBuildItem;
 import io.quarkus.deployment.annotations.BuildProducer;
@@ -52,7 +53,7 @@ class PostgresMessagingProcessor {
     @BuildStep
     AdditionalBeanBuildItem connector() {
         return AdditionalBeanBuildItem.builder().setUnremovable()
-                .addBeanClasses(PostgresConnector.class, TransactionalOutbox.class, OutboxEmitterFactories.ForEmitter.class,
+                .addBeanClasses(PostgresConnector.class, Administration.class, TransactionalOutbox.class, OutboxEmitterFactories.ForEmitter.class,
                         OutboxEmitterFactories.ForMutinyEmitter.class, TransactionalAck.class,
                         LogKeyValueExtractor.class, CallerTransaction.class, RollbackOnAnyFailure.class)
                 .build();

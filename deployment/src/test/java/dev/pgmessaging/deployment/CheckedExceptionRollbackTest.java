@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.pgmessaging.runtime.PostgresConnector;
 import dev.pgmessaging.runtime.api.IncomingQueueMetadata;
+import dev.pgmessaging.runtime.api.PostgresMessaging;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.agroal.DataSource;
 import io.quarkus.test.QuarkusUnitTest;
@@ -71,6 +72,8 @@ class CheckedExceptionRollbackTest {
     @Inject
     @Connector("postgres")
     PostgresConnector connector;
+    @Inject
+    PostgresMessaging messaging;
 
     @BeforeEach
     void effects() {
@@ -111,7 +114,7 @@ class CheckedExceptionRollbackTest {
         handlers.send("payments", "p-1");
         // the fail strategy stops the channel once the handler's transaction has ended
         await().atMost(Duration.ofSeconds(20)).until(() -> !ready("payments"));
-        assertEquals(0L, connector.lag("<default>", "ledger", "payments").get(0).committedOffset(),
+        assertEquals(0L, messaging.lag("ledger", "payments").get(0).committedOffset(),
                 "the record's offset was committed by the failed handler's transaction");
         assertEquals(false, ChannelHealth.live(connector, "payments"), "a channel stopped for good is not live");
     }

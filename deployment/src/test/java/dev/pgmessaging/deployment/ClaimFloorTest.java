@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.pgmessaging.runtime.queue.ClaimFloor;
-import dev.pgmessaging.runtime.queue.QueueStore;
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
+import dev.pgmessaging.runtime.queue.QueueStore;
+import dev.pgmessaging.runtime.sql.NewMessage;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -98,7 +99,7 @@ class ClaimFloorTest {
 
         // from a producer whose clock is a minute behind the database's
         try (Connection connection = dataSource.getConnection()) {
-            store.send(connection, List.of(new QueueStore.NewMessage("past", null, null, "text/plain", null,
+            store.send(connection, List.of(new NewMessage("past", null, null, "text/plain", null,
                     "second".getBytes(StandardCharsets.UTF_8), 0, Duration.ZERO,
                     Instant.now().minus(Duration.ofMinutes(1)), null, null)), Duration.ofMinutes(5), false);
         }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.pgmessaging.runtime.api.OutgoingQueueMetadata;
 import dev.pgmessaging.runtime.exchange.ExchangeStore;
 import dev.pgmessaging.runtime.queue.QueueStore;
-import dev.pgmessaging.runtime.queue.QueueStore.NewMessage;
+import dev.pgmessaging.runtime.sql.NewMessage;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 import io.smallrye.reactive.messaging.MutinyEmitter;

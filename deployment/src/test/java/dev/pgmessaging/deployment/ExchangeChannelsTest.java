@@ -20,14 +20,13 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.pgmessaging.runtime.PostgresConnector;
 import dev.pgmessaging.runtime.api.IncomingQueueMetadata;
 import dev.pgmessaging.runtime.api.OutgoingQueueMetadata;
-import dev.pgmessaging.runtime.exchange.UnroutableMessageException;
+import dev.pgmessaging.runtime.api.PostgresMessaging;
+import dev.pgmessaging.runtime.api.UnroutableMessageException;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -71,8 +70,7 @@ class ExchangeChannelsTest {
     @Inject
     AgroalDataSource dataSource;
     @Inject
-    @Connector("postgres")
-    PostgresConnector connector;
+    PostgresMessaging messaging;
 
     @Test
     void consumersReceiveWhatTheirBindingsMatch() {
@@ -95,9 +93,9 @@ class ExchangeChannelsTest {
         producers.strict().sendMessageAndAwait(withRoutingKey("routed", "known"));
         assertEquals(1, Rows.count(dataSource, SCHEMA, "known"));
 
-        long droppedBefore = connector.unroutableCount("lenient-out");
+        long droppedBefore = messaging.unroutableCount("lenient-out");
         producers.lenient().sendMessageAndAwait(withRoutingKey("dropped", "unknown"));
-        assertEquals(droppedBefore + 1, connector.unroutableCount("lenient-out"));
+        assertEquals(droppedBefore + 1, messaging.unroutableCount("lenient-out"));
 
         producers.fallback().sendMessageAndAwait(withRoutingKey("kept", "unknown"));
         assertEquals(1, Rows.count(dataSource, SCHEMA, "strict.unroutable"));

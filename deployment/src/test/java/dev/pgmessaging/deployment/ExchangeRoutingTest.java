@@ -24,9 +24,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.pgmessaging.runtime.exchange.Binding;
 import dev.pgmessaging.runtime.exchange.ExchangeStore;
 import dev.pgmessaging.runtime.exchange.ExchangeType;
-import dev.pgmessaging.runtime.queue.QueueStore;
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
-import dev.pgmessaging.runtime.queue.QueueStore.NewMessage;
+import dev.pgmessaging.runtime.queue.QueueStore;
+import dev.pgmessaging.runtime.sql.NewMessage;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 

@@ -18,13 +18,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import dev.pgmessaging.runtime.PostgresMessagingConfig.SchemaManagement;
-import dev.pgmessaging.runtime.log.LogStore;
 import dev.pgmessaging.runtime.log.LogStore.NewRecord;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
-import dev.pgmessaging.runtime.queue.QueueStore;
+import dev.pgmessaging.runtime.log.LogStore;
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
-import dev.pgmessaging.runtime.queue.QueueStore.NewMessage;
+import dev.pgmessaging.runtime.queue.QueueStore;
 import dev.pgmessaging.runtime.schema.SchemaManager;
+import dev.pgmessaging.runtime.sql.NewMessage;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 

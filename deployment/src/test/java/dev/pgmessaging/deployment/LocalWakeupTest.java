@@ -24,9 +24,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.pgmessaging.runtime.notify.Wakeups;
 import dev.pgmessaging.runtime.queue.QueueStore;
-import dev.pgmessaging.runtime.queue.QueueStore.NewMessage;
-import dev.pgmessaging.runtime.queue.QueueWakeups;
+import dev.pgmessaging.runtime.sql.NewMessage;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -76,7 +76,7 @@ class LocalWakeupTest {
     @Test
     void theListenerSkipsTheNotificationsOfItsOwnInstance() throws SQLException {
         QueueStore store = TestQueues.migrated(dataSource, SCHEMA);
-        QueueWakeups wakeups = new QueueWakeups(dataSource, store.notifyChannel(), "test");
+        Wakeups wakeups = new Wakeups(dataSource, store.notifyChannel(), "test");
         Map<String, AtomicInteger> woken = new ConcurrentHashMap<>();
         for (String queue : List.of("own", "foreign", "plain")) {
             AtomicInteger count = woken.computeIfAbsent(queue, q -> new AtomicInteger());

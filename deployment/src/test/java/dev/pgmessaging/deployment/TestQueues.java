@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 
 import dev.pgmessaging.runtime.queue.QueueStore;
 import dev.pgmessaging.runtime.schema.SchemaManager;
+import dev.pgmessaging.runtime.sql.NewMessage;
 
 /** Sets up a migrated schema and its queue statements for tests that work below the channels. */
 final class TestQueues {
@@ -26,7 +27,7 @@ final class TestQueues {
     static void send(QueueStore store, DataSource dataSource, String queue, String... payloads) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             store.send(connection, Arrays.stream(payloads)
-                    .map(p -> new QueueStore.NewMessage(queue, null, "text/plain", null, p.getBytes(StandardCharsets.UTF_8)))
+                    .map(p -> new NewMessage(queue, null, "text/plain", null, p.getBytes(StandardCharsets.UTF_8)))
                     .toList(), Duration.ofMinutes(5), false);
         }
     }

@@ -1,22 +1,26 @@
 package dev.pgmessaging.runtime;
 
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
 
 import jakarta.transaction.TransactionSynchronizationRegistry;
 
 import io.agroal.api.AgroalDataSource;
 
+import dev.pgmessaging.runtime.api.PartitionLag;
+import dev.pgmessaging.runtime.api.SeekTo;
 import dev.pgmessaging.runtime.exchange.Binding;
 import dev.pgmessaging.runtime.exchange.BindingRequest;
 import dev.pgmessaging.runtime.exchange.ExchangeStore;
 import dev.pgmessaging.runtime.exchange.ExchangeType;
+import dev.pgmessaging.runtime.log.LogStore.Topic;
 import dev.pgmessaging.runtime.log.LogStore;
 import dev.pgmessaging.runtime.log.TransactionAppends;
-import dev.pgmessaging.runtime.log.LogStore.Topic;
+import dev.pgmessaging.runtime.notify.Wakeups;
 import dev.pgmessaging.runtime.queue.IdleQueuePoller;
 import dev.pgmessaging.runtime.queue.LocalDeliveries;
 import dev.pgmessaging.runtime.queue.QueueStore;
-import dev.pgmessaging.runtime.queue.QueueWakeups;
 import dev.pgmessaging.runtime.schema.SchemaManager;
 import io.quarkus.agroal.runtime.AgroalDataSourceUtil;
 import io.quarkus.datasource.common.runtime.DataSourceUtil;
@@ -24,8 +28,7 @@ import io.quarkus.datasource.common.runtime.DataSourceUtil;
 /**
  * What the connector keeps per datasource: the pool, the queue and exchange statements of the
  * schema, the notification listener, the idle queue poller and the storage sweeper, shared by
- * every channel using that datasource. Opening it brings the schema up to date first, then declares the
- * configured exchanges.
+ * every channel using that datasource. Opening it brings the schema up to date first.
  */
 final class DataSourceResources {
 
@@ -38,7 +41,7 @@ final class DataSourceResources {
     /** Whether channels create their topics (schema-management=create) or only find them. */
     private final boolean createsTopics;
     /** Created at once (the producers wake local consumers through it), listening once a consumer needs it. */
-    private final QueueWakeups wakeups;
+    private final Wakeups wakeups;
     private final LocalDeliveries localDeliveries = new LocalDeliveries();
     private final TransactionAppends transactionAppends;
     private IdleQueuePoller poller;
@@ -52,7 +55,7 @@ final class DataSourceResources {
         this.exchanges = new ExchangeStore(schema);
         this.logs = new LogStore(schema);
         this.sweeper = new StorageSweeper(dataSource, exchanges, queues, logs, name);
-        this.wakeups = new QueueWakeups(dataSource, queues.notifyChannel(), name);
+        this.wakeups = new Wakeups(dataSource, queues.notifyChannel(), name);
         this.transactionAppends = new TransactionAppends(transactions, dataSource, logs);
     }
 
@@ -64,10 +67,8 @@ final class DataSourceResources {
                         + "' (configure quarkus.datasource" + (DataSourceUtil.isDefault(name) ? "" : ".\"" + name + "\"")
                         + ".* with db-kind=postgresql)"));
         new SchemaManager(config.schema()).apply(dataSource, config.schemaManagement());
-        DataSourceResources resources = new DataSourceResources(name, dataSource, config.schema(),
+        return new DataSourceResources(name, dataSource, config.schema(),
                 config.schemaManagement() == PostgresMessagingConfig.SchemaManagement.CREATE, transactions);
-        ConfiguredExchanges.declare(resources, config.exchanges());
-        return resources;
     }
 
     AgroalDataSource dataSource() {
@@ -84,6 +85,32 @@ final class DataSourceResources {
 
     LogStore logs() {
         return logs;
+    }
+
+    /** See {@link dev.pgmessaging.runtime.api.PostgresMessaging#lag}. */
+    List<PartitionLag> lag(String group, String topic) {
+        try {
+            return logs.lag(dataSource, group, topic);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read the lag of group " + group + " on topic " + topic + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** See {@link dev.pgmessaging.runtime.api.PostgresMessaging#seek}. */
+    Map<Integer, Long> seek(String group, String topic, Integer partition, SeekTo to) {
+        Map<Integer, Long> moved;
+        try {
+            moved = logs.seek(dataSource, group, topic, partition, to);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not move group " + group + " on topic " + topic + " to " + to + ": "
+                    + e.getMessage(), e);
+        }
+        if (moved.isEmpty()) {
+            throw new IllegalArgumentException("There is no topic " + topic + (partition == null ? "" : " (or no partition "
+                    + partition + ")"));
+        }
+        return moved;
     }
 
     /**
@@ -162,13 +189,13 @@ final class DataSourceResources {
     }
 
     /** The notification listener, listening from now on. */
-    QueueWakeups wakeups() {
+    Wakeups wakeups() {
         wakeups.start();
         return wakeups;
     }
 
     /** The notification listener, for the producers to wake this application's consumers (listening or not). */
-    QueueWakeups localWakeups() {
+    Wakeups localWakeups() {
         return wakeups;
     }
 

@@ -29,15 +29,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.pgmessaging.runtime.exchange.ExchangeRoute;
 import dev.pgmessaging.runtime.exchange.ExchangeType;
-import dev.pgmessaging.runtime.outbox.TransactionalOutbox;
-import dev.pgmessaging.runtime.payload.PayloadCodec;
-import dev.pgmessaging.runtime.queue.QueueSink;
-import dev.pgmessaging.runtime.api.SeekTo;
 import dev.pgmessaging.runtime.log.LogConsumerSettings;
 import dev.pgmessaging.runtime.log.LogSink;
 import dev.pgmessaging.runtime.log.LogSource;
-import dev.pgmessaging.runtime.log.LogStore;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
+import dev.pgmessaging.runtime.outbox.TransactionalOutbox;
+import dev.pgmessaging.runtime.payload.PayloadCodec;
+import dev.pgmessaging.runtime.queue.QueueSink;
 import dev.pgmessaging.runtime.queue.QueueSource;
 
 import io.smallrye.reactive.messaging.annotations.ConnectorAttribute;
@@ -88,7 +86,7 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
 @ConnectorAttribute(name = "max-poll-records", type = "int", direction = INCOMING, defaultValue = "500",
         description = "With `topic`: how many records the channel reads ahead of its handler (records handed over and not acked yet), as a Kafka consumer does; also the most one statement reads from a partition.")
 @ConnectorAttribute(name = "seek", type = "string", direction = INCOMING,
-        description = "With `topic`: moves the channel's group on the topic at startup, before it reads: to `earliest` (replay everything kept), `latest` (skip what was not read yet), an offset (on every partition), or an ISO-8601 instant (the first record appended at or after it, on each partition). It applies at every start of every instance: set it for one deployment, then remove it. `PostgresConnector.seek` does the same at any time.")
+        description = "With `topic`: moves the channel's group on the topic at startup, before it reads: to `earliest` (replay everything kept), `latest` (skip what was not read yet), an offset (on every partition), or an ISO-8601 instant (the first record appended at or after it, on each partition). It applies at every start of every instance: set it for one deployment, then remove it. `PostgresMessaging.seek` does the same at any time.")
 @ConnectorAttribute(name = "key-type", type = "string", direction = INCOMING, defaultValue = "java.lang.String",
         description = "With `topic`: the type of record keys in `IncomingLogMetadata.getKey()` and `Record.key()`: `java.lang.String`, `byte[]`, `java.util.UUID`, `java.lang.Integer`, `java.lang.Long`, `java.lang.Short`, `java.lang.Double` or `java.lang.Float` (read as Kafka's serializers write them).")
 @ConnectorAttribute(name = "visibility-timeout", type = "string", direction = INCOMING, defaultValue = "30s",
@@ -139,7 +137,7 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
 @ConnectorAttribute(name = "routing-key", type = "string", direction = OUTGOING,
         description = "With `exchange`: the routing key of the channel's messages, unless their `OutgoingQueueMetadata` sets one. Empty when not set.")
 @ConnectorAttribute(name = "unroutable", type = "string", direction = OUTGOING, defaultValue = "drop",
-        description = "With `exchange`: what happens to a message that matches no binding. `drop`: it is not stored, the send succeeds, and the drop is counted (`PostgresConnector.unroutableCount(channel)`) and logged. `fail`: it is not stored and the send fails with `UnroutableMessageException`. `alternate-queue`: it goes to the `alternate-queue`.")
+        description = "With `exchange`: what happens to a message that matches no binding. `drop`: it is not stored, the send succeeds, and the drop is counted (`PostgresMessaging.unroutableCount(channel)`) and logged. `fail`: it is not stored and the send fails with `UnroutableMessageException`. `alternate-queue`: it goes to the `alternate-queue`.")
 @ConnectorAttribute(name = "alternate-queue", type = "string", direction = OUTGOING,
         description = "With `unroutable=alternate-queue`: the queue that receives the messages that match no binding of the `exchange`. `<exchange>.unroutable` when not set.")
 @ConnectorAttribute(name = "deduplication-window", type = "string", direction = OUTGOING, defaultValue = "5m",
@@ -182,8 +180,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
             LogConsumerSettings log = channel.log();
             Topic topic = ds.topic(log.topic(), log.partitions(), log.retention(), "incoming", channel.channel());
             if (log.seekOnStart() != null) {
-                java.util.Map<Integer, Long> moved = seek(channel.dataSource(), log.groupId(), log.topic(), null,
-                        log.seekOnStart());
+                Map<Integer, Long> moved = ds.seek(log.groupId(), log.topic(), null, log.seekOnStart());
                 org.jboss.logging.Logger.getLogger(PostgresConnector.class).infof(
                         "Channel %s moved group %s on topic %s to %s (seek): %s", channel.channel(), log.groupId(),
                         log.topic(), log.seekOnStart(), moved);
@@ -252,62 +249,22 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         return existing;
     }
 
-    /**
-     * How many messages the outgoing channel dropped because they matched no binding of its
-     * exchange ({@code unroutable=drop}), since the application started.
-     */
-    public long unroutableCount(String channel) {
-        return sinks.stream().filter(sink -> sink.channel().equals(channel)).mapToLong(QueueSink::unroutableCount).sum();
+    /** The resources of a datasource that a channel uses, or {@code null} when none does. */
+    DataSourceResources openedResources(String dataSourceName) {
+        return resources.get(dataSourceName);
     }
 
-    /**
-     * The offsets and lag of a consumer group on each partition of a topic, read from the database
-     * (cheap: a few index probes per partition), for metrics and monitoring.
-     *
-     * @param dataSource the datasource name, {@code <default>} for the default one
-     */
-    public List<LogStore.PartitionLag> lag(String dataSource, String group, String topic) {
-        DataSourceResources ds = resources.get(dataSource);
-        if (ds == null) {
-            throw new IllegalArgumentException("No postgres channel uses datasource " + dataSource);
-        }
-        try {
-            return ds.logs().lag(ds.dataSource(), group, topic);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("Could not read the lag of group " + group + " on topic " + topic + ": "
-                    + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Moves a consumer group on a topic (all partitions, or one when {@code partition} is not
-     * {@code null}): its members go on from there at their next heartbeat, including records they
-     * had processed already (replay) or skipping records not read yet.
-     *
-     * @param dataSource the datasource name, {@code <default>} for the default one
-     * @return the new committed offset of each partition, by partition
-     */
-    public java.util.Map<Integer, Long> seek(String dataSource, String group, String topic, Integer partition,
-            SeekTo to) {
-        DataSourceResources ds = resources.get(dataSource);
-        if (ds == null) {
-            throw new IllegalArgumentException("No postgres channel uses datasource " + dataSource);
-        }
-        try {
-            java.util.Map<Integer, Long> moved = ds.logs().seek(ds.dataSource(), group, topic, partition, to);
-            if (moved.isEmpty()) {
-                throw new IllegalArgumentException("There is no topic " + topic + " (or no partition " + partition + ")");
-            }
-            return moved;
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("Could not move group " + group + " on topic " + topic + " to " + to + ": "
-                    + e.getMessage(), e);
-        }
+    /** The queue producers of the application. */
+    List<QueueSink> queueSinks() {
+        return sinks;
     }
 
     private DataSourceResources resources(String dataSourceName, String channel, String direction) {
-        return resources.computeIfAbsent(dataSourceName,
-                name -> DataSourceResources.open(name, config, channel, direction, transactionRegistry));
+        return resources.computeIfAbsent(dataSourceName, name -> {
+            DataSourceResources opened = DataSourceResources.open(name, config, channel, direction, transactionRegistry);
+            ConfiguredExchanges.declare(opened, config.exchanges());
+            return opened;
+        });
     }
 
     private PayloadCodec codec() {

@@ -9,7 +9,7 @@ INSERT INTO {schema}.queue (name) VALUES (?) ON CONFLICT (name) DO NOTHING;
 -- message) and, when the last parameter is true, wakes the consumers of each queue
 -- that received messages with one NOTIFY per queue per batch: notifying per message
 -- would serialize committers on the cluster-wide notify lock. The payload is the queue name,
--- followed by a space and the sending instance's origin when there is one (QueueWakeups: the
+-- followed by a space and the sending instance's origin when there is one (Wakeups: the
 -- instance has woken its own consumers already). A message becomes visible
 -- at its deliver-at time (epoch seconds) if it has one, else after its delay in seconds
 -- (0: at once), measured by the database clock; it expires its time to live (seconds, NULL:

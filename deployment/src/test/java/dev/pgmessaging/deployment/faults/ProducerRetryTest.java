@@ -29,11 +29,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.pgmessaging.deployment.Rows;
 import dev.pgmessaging.runtime.exchange.ExchangeStore;
+import dev.pgmessaging.runtime.notify.Wakeups;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.QueueProducerSettings;
 import dev.pgmessaging.runtime.queue.QueueSink;
 import dev.pgmessaging.runtime.queue.QueueStore;
-import dev.pgmessaging.runtime.queue.QueueWakeups;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -112,7 +112,7 @@ class ProducerRetryTest {
             QueueSink sink = new QueueSink(new QueueProducerSettings("lost-answers", "lost-answers", null, 10, false, 0,
                     Duration.ZERO, null, Duration.ofMinutes(5), Duration.ofSeconds(30)), proxied, new QueueStore(SCHEMA),
                     new ExchangeStore(SCHEMA), new PayloadCodec(new ObjectMapper()), null,
-                    new QueueWakeups(proxied, "unused", "test"), null);
+                    new Wakeups(proxied, "unused", "test"), null);
             sink.onSubscribe(new Flow.Subscription() {
                 @Override
                 public void request(long n) {

@@ -25,12 +25,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.pgmessaging.runtime.exchange.ExchangeStore;
-import dev.pgmessaging.runtime.log.LogConsumerSettings;
 import dev.pgmessaging.runtime.log.LogConsumerSettings.CommitStrategy;
+import dev.pgmessaging.runtime.log.LogConsumerSettings;
 import dev.pgmessaging.runtime.log.LogSource;
-import dev.pgmessaging.runtime.log.LogStore;
 import dev.pgmessaging.runtime.log.LogStore.NewRecord;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
+import dev.pgmessaging.runtime.log.LogStore;
+import dev.pgmessaging.runtime.notify.Wakeups;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.IdleQueuePoller;
 import dev.pgmessaging.runtime.queue.QueueConsumerSettings;
@@ -38,7 +39,6 @@ import dev.pgmessaging.runtime.queue.QueueProducerSettings;
 import dev.pgmessaging.runtime.queue.QueueSink;
 import dev.pgmessaging.runtime.queue.QueueSource;
 import dev.pgmessaging.runtime.queue.QueueStore;
-import dev.pgmessaging.runtime.queue.QueueWakeups;
 import dev.pgmessaging.runtime.queue.fault.Backoff;
 import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
 import dev.pgmessaging.runtime.schema.SchemaManager;
@@ -124,7 +124,7 @@ class UnreachableDatabaseTest {
             QueueSink sink = new QueueSink(new QueueProducerSettings("jobs", "jobs", null, 10, false, 0,
                     Duration.ZERO, null, Duration.ofMinutes(5), Duration.ofMinutes(1)), proxied, store,
                     new ExchangeStore(SCHEMA), new PayloadCodec(new ObjectMapper()), null,
-                    new QueueWakeups(proxied, "unused", "test"), null);
+                    new Wakeups(proxied, "unused", "test"), null);
             sink.onSubscribe(new Flow.Subscription() {
                 @Override
                 public void request(long n) {

@@ -25,9 +25,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.pgmessaging.runtime.PostgresConnector;
 import dev.pgmessaging.runtime.api.IncomingLogMetadata;
 import dev.pgmessaging.runtime.api.OutgoingLogMetadata;
+import dev.pgmessaging.runtime.api.PartitionLag;
+import dev.pgmessaging.runtime.api.PostgresMessaging;
 import dev.pgmessaging.runtime.api.Record;
 import dev.pgmessaging.runtime.log.KeyPartitioner;
-import dev.pgmessaging.runtime.log.LogStore.PartitionLag;
 import io.quarkus.test.QuarkusUnitTest;
 import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 
@@ -69,6 +70,8 @@ class LogChannelsTest {
     @Inject
     @Connector("postgres")
     PostgresConnector connector;
+    @Inject
+    PostgresMessaging messaging;
 
     @Test
     void everyGroupGetsEveryRecordInKeyOrder() {
@@ -98,9 +101,9 @@ class LogChannelsTest {
                 && r.value().startsWith("order-")), "Record<K, V> carries the key and the value");
 
         for (String group : List.of("billing", "shipping")) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> connector.lag("<default>", group, "orders").stream()
+            await().atMost(Duration.ofSeconds(10)).until(() -> messaging.lag(group, "orders").stream()
                     .mapToLong(PartitionLag::lag).sum() == 0);
-            assertEquals(RECORDS, connector.lag("<default>", group, "orders").stream()
+            assertEquals(RECORDS, messaging.lag(group, "orders").stream()
                     .mapToLong(PartitionLag::logEndOffset).sum(), "the partitions hold every record once");
         }
     }

@@ -18,12 +18,11 @@ import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.pgmessaging.runtime.PostgresConnector;
 import dev.pgmessaging.runtime.api.IncomingLogMetadata;
+import dev.pgmessaging.runtime.api.PostgresMessaging;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.QuarkusUnitTest;
@@ -59,8 +58,7 @@ class LogExactlyOnceTest {
     @Inject
     AgroalDataSource dataSource;
     @Inject
-    @Connector("postgres")
-    PostgresConnector connector;
+    PostgresMessaging messaging;
 
     @Test
     void aHandlerThatWritesThenThrowsLeavesNoWriteAndItsOffsetUncommitted() throws Exception {
@@ -85,7 +83,7 @@ class LogExactlyOnceTest {
     }
 
     private Long committed(String topic) {
-        return connector.lag("<default>", "ledger", topic).get(0).committedOffset();
+        return messaging.lag("ledger", topic).get(0).committedOffset();
     }
 
     private long ledger(String entry) throws SQLException {

@@ -9,12 +9,11 @@ import jakarta.transaction.Transactional;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.pgmessaging.runtime.PostgresConnector;
-import dev.pgmessaging.runtime.log.LogStore.PartitionLag;
+import dev.pgmessaging.runtime.api.PartitionLag;
+import dev.pgmessaging.runtime.api.PostgresMessaging;
 import io.quarkus.test.QuarkusUnitTest;
 
 /**
@@ -34,8 +33,7 @@ class LogOutboxTest {
     @Inject
     Orders orders;
     @Inject
-    @Connector("postgres")
-    PostgresConnector connector;
+    PostgresMessaging messaging;
 
     @Test
     void recordsCommitAndRollBackWithTheTransaction() {
@@ -48,7 +46,7 @@ class LogOutboxTest {
     }
 
     private long logEnd() {
-        return connector.lag("<default>", "nobody", "orders").stream().mapToLong(PartitionLag::logEndOffset).sum();
+        return messaging.lag("nobody", "orders").stream().mapToLong(PartitionLag::logEndOffset).sum();
     }
 
     @ApplicationScoped

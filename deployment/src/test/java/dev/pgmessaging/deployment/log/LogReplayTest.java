@@ -2,6 +2,7 @@ package dev.pgmessaging.deployment.log;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -20,11 +21,10 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.pgmessaging.runtime.PostgresConnector;
+import dev.pgmessaging.runtime.api.PostgresMessaging;
 import dev.pgmessaging.runtime.api.SeekTo;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
@@ -55,8 +55,7 @@ class LogReplayTest {
     @Inject
     AgroalDataSource dataSource;
     @Inject
-    @Connector("postgres")
-    PostgresConnector connector;
+    PostgresMessaging messaging;
 
     @Test
     void replayFromEarliestAndFromATime() throws Exception {
@@ -67,16 +66,25 @@ class LogReplayTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> events.received().size() == 15);
         assertEquals(Map.of(1, 15L), counts(), "each record once so far");
 
-        connector.seek("<default>", "replayer", "events", null, SeekTo.earliest());
+        messaging.seek("<default>", "replayer", "events", null, SeekTo.earliest());
         await().atMost(Duration.ofSeconds(20)).until(() -> events.total() == 30);
         assertEquals(Map.of(2, 15L), counts(), "every record once more");
 
-        connector.seek("<default>", "replayer", "events", null, SeekTo.time(between));
+        messaging.seek("<default>", "replayer", "events", null, SeekTo.time(between));
         await().atMost(Duration.ofSeconds(20)).until(() -> events.total() == 35);
         assertEquals(List.of("b0", "b1", "b2", "b3", "b4"), events.received().entrySet().stream()
                 .filter(e -> e.getValue().get() == 3).map(Map.Entry::getKey).sorted().toList(),
                 "exactly the records appended after the time");
         assertEquals(10, events.received().values().stream().filter(n -> n.get() == 2).count());
+    }
+
+    @Test
+    void theAdministrationNamesWhatDoesNotExist() {
+        assertEquals("No postgres channel uses datasource elsewhere", assertThrows(IllegalArgumentException.class,
+                () -> messaging.lag("elsewhere", "replayer", "events")).getMessage());
+        assertEquals("There is no topic missing", assertThrows(IllegalArgumentException.class,
+                () -> messaging.seek("replayer", "missing", null, SeekTo.earliest())).getMessage());
+        assertEquals(2, messaging.lag("replayer", "events").size(), "a lag per partition of the default datasource's topic");
     }
 
     /** How many records were received how many times. */

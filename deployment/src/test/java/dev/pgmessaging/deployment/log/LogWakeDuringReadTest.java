@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.pgmessaging.deployment.Rows;
-import dev.pgmessaging.runtime.queue.NotificationChannel;
+import dev.pgmessaging.runtime.notify.NotificationChannel;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 

@@ -23,9 +23,10 @@ import dev.pgmessaging.deployment.ChannelHealth;
 import dev.pgmessaging.deployment.Rows;
 import dev.pgmessaging.runtime.PostgresConnector;
 import dev.pgmessaging.runtime.api.IncomingLogMetadata;
-import dev.pgmessaging.runtime.log.LogStore;
+import dev.pgmessaging.runtime.api.PostgresMessaging;
 import dev.pgmessaging.runtime.log.LogStore.NewRecord;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
+import dev.pgmessaging.runtime.log.LogStore;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -54,6 +55,8 @@ class StoppedChannelReadAheadTest {
     @Inject
     @Connector("postgres")
     PostgresConnector connector;
+    @Inject
+    PostgresMessaging messaging;
 
     @Test
     void recordsReadAheadCommitNothingOnceTheChannelStopped() throws Exception {
@@ -70,7 +73,7 @@ class StoppedChannelReadAheadTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> !ready());
         // bounded: the read-ahead records were handled within milliseconds each when this failed
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> effects() == POISON);
-        assertEquals(POISON, connector.lag("<default>", "ledger", "payments").get(0).committedOffset());
+        assertEquals(POISON, messaging.lag("ledger", "payments").get(0).committedOffset());
     }
 
     private long effects() {

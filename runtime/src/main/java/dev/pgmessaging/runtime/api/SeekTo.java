@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 /**
- * Where to move a consumer group on a topic ({@code PostgresConnector.seek}, or the {@code seek}
+ * Where to move a consumer group on a topic ({@link PostgresMessaging#seek}, or the {@code seek}
  * channel attribute): to the earliest record kept, after the latest, to an offset, or to the first
  * record appended at or after a time.
  */

@@ -11,9 +11,8 @@ import java.util.function.LongConsumer;
 
 import javax.sql.DataSource;
 
-import dev.pgmessaging.runtime.queue.NotificationChannel;
-import dev.pgmessaging.runtime.queue.QueueStore;
-import dev.pgmessaging.runtime.queue.QueueStore.NewMessage;
+import dev.pgmessaging.runtime.notify.NotificationChannel;
+import dev.pgmessaging.runtime.sql.NewMessage;
 import dev.pgmessaging.runtime.sql.SqlStatements;
 
 /** The exchange operations of one schema, each one statement with bound parameters. */
@@ -87,7 +86,7 @@ public final class ExchangeStore {
         try (PreparedStatement statement = connection.prepareStatement(sql.get("publish"))) {
             statement.setString(1, exchange);
             statement.setString(2, alternateQueue);
-            int next = QueueStore.bindMessages(connection, statement, 3, messages, NewMessage::routingKey);
+            int next = NewMessage.bind(connection, statement, 3, messages, NewMessage::routingKey);
             statement.setDouble(next, deduplicationWindow.toMillis() / 1000.0);
             statement.setString(next + 1, notifyChannel);
             statement.setBoolean(next + 2, notify);

@@ -4,7 +4,7 @@ package dev.pgmessaging.runtime.exchange;
 public enum Unroutable {
     /** Acks the send, stores nothing, counts it and logs a warning. */
     DROP("drop"),
-    /** Fails the send with {@link UnroutableMessageException}; nothing is stored. */
+    /** Fails the send with {@link dev.pgmessaging.runtime.api.UnroutableMessageException}; nothing is stored. */
     FAIL("fail"),
     /** Sends it to the channel's {@code alternate-queue}. */
     ALTERNATE_QUEUE("alternate-queue");

@@ -16,9 +16,9 @@ import dev.pgmessaging.runtime.api.OutgoingLogMetadata;
 import dev.pgmessaging.runtime.api.Record;
 import dev.pgmessaging.runtime.log.LogStore.NewRecord;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
+import dev.pgmessaging.runtime.notify.NotificationChannel;
+import dev.pgmessaging.runtime.notify.Wakeups;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
-import dev.pgmessaging.runtime.queue.NotificationChannel;
-import dev.pgmessaging.runtime.queue.QueueWakeups;
 import dev.pgmessaging.runtime.sink.BatchingSink;
 
 /**
@@ -36,7 +36,7 @@ public final class LogSink extends BatchingSink<NewRecord> {
     private final PayloadCodec codec;
     private final KeyPartitioner partitioner;
     private final String notifyChannel;
-    private final QueueWakeups localConsumers;
+    private final Wakeups localConsumers;
     private final TransactionAppends inTransaction;
 
     /**
@@ -46,7 +46,7 @@ public final class LogSink extends BatchingSink<NewRecord> {
      */
     public LogSink(String channel, int maxBatchSize, Duration deliveryTimeout, Topic topic, DataSource dataSource,
             LogStore store, PayloadCodec codec, TransactionManager transactions, String notifyChannel,
-            QueueWakeups localConsumers, TransactionAppends inTransaction) {
+            Wakeups localConsumers, TransactionAppends inTransaction) {
         super(channel, maxBatchSize, deliveryTimeout, dataSource, transactions);
         this.inTransaction = inTransaction;
         this.topic = topic;

@@ -29,12 +29,12 @@ import dev.pgmessaging.runtime.log.LogConsumerSettings.CommitStrategy;
 import dev.pgmessaging.runtime.log.LogStore.OwnedPartition;
 import dev.pgmessaging.runtime.log.LogStore.StoredRecord;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
+import dev.pgmessaging.runtime.notify.NotificationChannel;
+import dev.pgmessaging.runtime.notify.Wakeups;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.payload.PayloadType;
-import dev.pgmessaging.runtime.queue.NotificationChannel;
-import dev.pgmessaging.runtime.queue.QueueWakeups;
-import dev.pgmessaging.runtime.source.ContextEmitter;
 import dev.pgmessaging.runtime.source.ContextEmitter.Pending;
+import dev.pgmessaging.runtime.source.ContextEmitter;
 import dev.pgmessaging.runtime.sql.BoundedDataSource;
 import dev.pgmessaging.runtime.sql.StatementTimeouts;
 import dev.pgmessaging.runtime.sql.TransientFailures;
@@ -75,7 +75,7 @@ public final class LogSource {
     private final LogStore store;
     private final Topic topic;
     private final PayloadCodec codec;
-    private final QueueWakeups wakeups;
+    private final Wakeups wakeups;
     private final String wakeKey;
     private final Context context;
     /** Whether handlers take a {@code Record<K, V>}: the key and the value. */
@@ -116,7 +116,7 @@ public final class LogSource {
     private volatile String stopped;
 
     public LogSource(LogConsumerSettings settings, Topic topic, DataSource dataSource, LogStore store,
-            PayloadCodec codec, QueueWakeups wakeups, Vertx vertx) {
+            PayloadCodec codec, Wakeups wakeups, Vertx vertx) {
         this.settings = settings;
         this.topic = topic;
         this.dataSource = new BoundedDataSource(dataSource, StatementTimeouts.ofSessions(settings.sessionTimeout()));

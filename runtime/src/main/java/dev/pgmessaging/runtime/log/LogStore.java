@@ -1,6 +1,5 @@
 package dev.pgmessaging.runtime.log;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,7 +13,9 @@ import java.util.function.LongConsumer;
 
 import javax.sql.DataSource;
 
+import dev.pgmessaging.runtime.api.PartitionLag;
 import dev.pgmessaging.runtime.api.SeekTo;
+import dev.pgmessaging.runtime.sql.JdbcArrays;
 import dev.pgmessaging.runtime.sql.SqlStatements;
 
 /** The log operations of one schema (topics, records, consumer groups), each one statement with bound parameters. */
@@ -56,14 +57,6 @@ public final class LogStore {
     public record GroupPartition(String owner, long epoch, Long committedOffset) {
     }
 
-    /** @param committedOffset {@code null} when the group has not committed for the partition */
-    public record PartitionLag(int partition, long logStartOffset, long logEndOffset, Long committedOffset) {
-
-        /** Records the group has yet to read (all kept ones if it never committed). */
-        public long lag() {
-            return logEndOffset - (committedOffset == null ? logStartOffset : Math.max(committedOffset, logStartOffset));
-        }
-    }
 
     /** The topic as stored, or {@code null} if there is no such topic. */
     public Topic findTopic(DataSource dataSource, String name) throws SQLException {
@@ -169,8 +162,8 @@ public final class LogStore {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql.get("fetch"))) {
             statement.setInt(1, topic.id());
-            statement.setArray(2, intArray(connection, partitions));
-            statement.setArray(3, longArray(connection, nextOffsets));
+            statement.setArray(2, JdbcArrays.ints(connection, partitions));
+            statement.setArray(3, JdbcArrays.longs(connection, nextOffsets));
             statement.setInt(4, limit);
             List<StoredRecord> records = new ArrayList<>();
             try (ResultSet rs = statement.executeQuery()) {
@@ -200,7 +193,7 @@ public final class LogStore {
             statement.setDouble(5, sessionTimeout.toMillis() / 1000.0);
             statement.setBoolean(6, resetToEarliest);
             statement.setBoolean(7, leaving);
-            statement.setArray(8, intArray(connection, released));
+            statement.setArray(8, JdbcArrays.ints(connection, released));
             List<OwnedPartition> owned = new ArrayList<>();
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
@@ -221,9 +214,9 @@ public final class LogStore {
     public List<Integer> commit(Connection connection, String group, Topic topic, String member, int[] partitions,
             long[] nextOffsets, long[] epochs) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql.get("commit"))) {
-            statement.setArray(1, intArray(connection, partitions));
-            statement.setArray(2, longArray(connection, nextOffsets));
-            statement.setArray(3, longArray(connection, epochs));
+            statement.setArray(1, JdbcArrays.ints(connection, partitions));
+            statement.setArray(2, JdbcArrays.longs(connection, nextOffsets));
+            statement.setArray(3, JdbcArrays.longs(connection, epochs));
             statement.setString(4, group);
             statement.setInt(5, topic.id());
             statement.setString(6, member);
@@ -240,10 +233,10 @@ public final class LogStore {
     public List<Integer> commitInTransaction(Connection connection, String group, Topic topic, String member,
             int[] partitions, long[] firstOffsets, long[] nextOffsets, long[] epochs) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql.get("commit-in-transaction"))) {
-            statement.setArray(1, intArray(connection, partitions));
-            statement.setArray(2, longArray(connection, firstOffsets));
-            statement.setArray(3, longArray(connection, nextOffsets));
-            statement.setArray(4, longArray(connection, epochs));
+            statement.setArray(1, JdbcArrays.ints(connection, partitions));
+            statement.setArray(2, JdbcArrays.longs(connection, firstOffsets));
+            statement.setArray(3, JdbcArrays.longs(connection, nextOffsets));
+            statement.setArray(4, JdbcArrays.longs(connection, epochs));
             statement.setString(5, group);
             statement.setInt(6, topic.id());
             statement.setString(7, member);
@@ -336,19 +329,5 @@ public final class LogStore {
         }
     }
 
-    private static Array intArray(Connection connection, int[] values) throws SQLException {
-        Integer[] boxed = new Integer[values.length];
-        for (int i = 0; i < values.length; i++) {
-            boxed[i] = values[i];
-        }
-        return connection.createArrayOf("int4", boxed);
-    }
 
-    private static Array longArray(Connection connection, long[] values) throws SQLException {
-        Long[] boxed = new Long[values.length];
-        for (int i = 0; i < values.length; i++) {
-            boxed[i] = values[i];
-        }
-        return connection.createArrayOf("bigint", boxed);
-    }
 }

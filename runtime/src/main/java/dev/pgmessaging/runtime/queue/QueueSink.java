@@ -16,15 +16,16 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import dev.pgmessaging.runtime.api.OutgoingQueueMetadata;
+import dev.pgmessaging.runtime.api.UnroutableMessageException;
 import dev.pgmessaging.runtime.exchange.ExchangeRoute;
 import dev.pgmessaging.runtime.exchange.ExchangeStore;
 import dev.pgmessaging.runtime.exchange.Unroutable;
-import dev.pgmessaging.runtime.exchange.UnroutableMessageException;
+import dev.pgmessaging.runtime.notify.Wakeups;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.LocalDeliveries.Reservation;
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
-import dev.pgmessaging.runtime.queue.QueueStore.NewMessage;
 import dev.pgmessaging.runtime.sink.BatchingSink;
+import dev.pgmessaging.runtime.sql.NewMessage;
 
 /**
  * Sends the messages of one outgoing channel to a queue, or publishes them through an exchange, in
@@ -39,7 +40,7 @@ public final class QueueSink extends BatchingSink<NewMessage> {
     private final ExchangeStore exchanges;
     private final PayloadCodec codec;
     private final AtomicLong unroutable = new AtomicLong();
-    private final QueueWakeups localConsumers;
+    private final Wakeups localConsumers;
     private final LocalDeliveries localDeliveries;
     /** What the writer's last write leased to an idle local consumer, delivered once committed. */
     private Reservation reservation;
@@ -52,7 +53,7 @@ public final class QueueSink extends BatchingSink<NewMessage> {
      * @param localDeliveries hands messages to this application's idle consumers of the queue
      */
     public QueueSink(QueueProducerSettings settings, DataSource dataSource, QueueStore store, ExchangeStore exchanges,
-            PayloadCodec codec, TransactionManager transactions, QueueWakeups localConsumers,
+            PayloadCodec codec, TransactionManager transactions, Wakeups localConsumers,
             LocalDeliveries localDeliveries) {
         super(settings.channel(), settings.maxBatchSize(), settings.deliveryTimeout(), dataSource, transactions);
         this.settings = settings;

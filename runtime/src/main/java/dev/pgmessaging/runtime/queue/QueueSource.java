@@ -16,15 +16,16 @@ import org.jboss.logging.Logger;
 
 import dev.pgmessaging.runtime.api.IncomingQueueBatchMetadata;
 import dev.pgmessaging.runtime.api.IncomingQueueMetadata;
+import dev.pgmessaging.runtime.notify.Wakeups;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 import dev.pgmessaging.runtime.queue.fault.Backoff;
 import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
+import dev.pgmessaging.runtime.source.ContextEmitter.Pending;
+import dev.pgmessaging.runtime.source.ContextEmitter;
 import dev.pgmessaging.runtime.sql.BoundedDataSource;
 import dev.pgmessaging.runtime.sql.StatementTimeouts;
 import dev.pgmessaging.runtime.sql.TransientFailures;
-import dev.pgmessaging.runtime.source.ContextEmitter;
-import dev.pgmessaging.runtime.source.ContextEmitter.Pending;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
@@ -56,7 +57,7 @@ public final class QueueSource {
     private final BoundedDataSource dataSource;
     private final QueueStore store;
     private final PayloadCodec codec;
-    private final QueueWakeups wakeups;
+    private final Wakeups wakeups;
     private final IdleQueuePoller poller;
     private volatile IdleQueuePoller.Registration polled;
     private final Context context;
@@ -114,13 +115,13 @@ public final class QueueSource {
     private int reserved;
 
     public QueueSource(QueueConsumerSettings settings, DataSource dataSource, QueueStore store, PayloadCodec codec,
-            QueueWakeups wakeups, IdleQueuePoller poller, Vertx vertx) {
+            Wakeups wakeups, IdleQueuePoller poller, Vertx vertx) {
         this(settings, dataSource, store, codec, wakeups, poller, vertx, null);
     }
 
     /** @param localDeliveries where producers of this application find idle consumers, or {@code null} */
     public QueueSource(QueueConsumerSettings settings, DataSource dataSource, QueueStore store, PayloadCodec codec,
-            QueueWakeups wakeups, IdleQueuePoller poller, Vertx vertx, LocalDeliveries localDeliveries) {
+            Wakeups wakeups, IdleQueuePoller poller, Vertx vertx, LocalDeliveries localDeliveries) {
         this.settings = settings;
         // ordered channels lease by key, batch channels by claim: neither takes messages one by one
         this.localDeliveries = settings.localDelivery() && !settings.orderedByKey() && !settings.batch()

@@ -1,6 +1,5 @@
 package dev.pgmessaging.runtime.queue;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,13 +15,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
 import java.util.function.LongConsumer;
 
 import javax.sql.DataSource;
 
 import org.jboss.logging.Logger;
 
+import dev.pgmessaging.runtime.notify.NotificationChannel;
+import dev.pgmessaging.runtime.notify.Wakeups;
+import dev.pgmessaging.runtime.sql.JdbcArrays;
+import dev.pgmessaging.runtime.sql.NewMessage;
 import dev.pgmessaging.runtime.sql.SqlStatements;
 
 /**
@@ -59,25 +61,6 @@ public final class QueueStore {
         return notifyChannel;
     }
 
-    /**
-     * A message to append.
-     *
-     * @param queue the queue it goes to (sent directly to a queue)
-     * @param routingKey the routing key (published through an exchange), or {@code null}
-     * @param priority higher first
-     * @param delay how long after the send it becomes visible (zero: at once)
-     * @param deliverAt when it becomes visible, or {@code null} to go by {@code delay}
-     * @param timeToLive how long after the send it expires, or {@code null} for never
-     * @param deduplicationId the id under which a second message is dropped within the window, or {@code null}
-     */
-    public record NewMessage(String queue, String routingKey, String key, String contentType, String headers,
-            byte[] payload, int priority, Duration delay, Instant deliverAt, Duration timeToLive,
-            String deduplicationId) {
-
-        public NewMessage(String queue, String key, String contentType, String headers, byte[] payload) {
-            this(queue, null, key, contentType, headers, payload, 0, Duration.ZERO, null, null, null);
-        }
-    }
 
     /**
      * A message leased by a claim; {@code leaseToken} fences ack and release to this delivery.
@@ -110,7 +93,7 @@ public final class QueueStore {
 
     /**
      * Like {@link #send(Connection, List, Duration, boolean)}, telling the listeners that the
-     * instance of {@code origin} (see {@link QueueWakeups#origin()}) wakes its own consumers.
+     * instance of {@code origin} (see {@link Wakeups#origin()}) wakes its own consumers.
      */
     public void send(Connection connection, List<NewMessage> messages, Duration deduplicationWindow, boolean notify,
             String origin) throws SQLException {
@@ -147,7 +130,7 @@ public final class QueueStore {
             }
         }
         try (PreparedStatement statement = connection.prepareStatement(sql.get("send"))) {
-            int next = bindMessages(connection, statement, 1, messages, NewMessage::queue);
+            int next = NewMessage.bind(connection, statement, 1, messages, NewMessage::queue);
             statement.setArray(next, connection.createArrayOf("bool", flags));
             statement.setDouble(next + 1, deduplicationWindow.toMillis() / 1000.0);
             statement.setDouble(next + 2, visibilityTimeout == null ? 0 : visibilityTimeout.toMillis() / 1000.0);
@@ -191,51 +174,6 @@ public final class QueueStore {
         }
     }
 
-    /**
-     * Binds the messages as the ten parallel arrays the send and publish statements take: the
-     * target (queue or routing key), key, content type, headers, payload, priority, delay, deliver-at,
-     * time to live and deduplication id.
-     *
-     * @return the index of the next parameter
-     */
-    public static int bindMessages(Connection connection, PreparedStatement statement, int first,
-            List<NewMessage> messages, Function<NewMessage, String> target) throws SQLException {
-        int n = messages.size();
-        String[] targets = new String[n];
-        String[] keys = new String[n];
-        String[] contentTypes = new String[n];
-        String[] headers = new String[n];
-        byte[][] payloads = new byte[n][];
-        Short[] priorities = new Short[n];
-        Double[] delays = new Double[n];
-        Double[] deliverAts = new Double[n];
-        Double[] timesToLive = new Double[n];
-        String[] deduplicationIds = new String[n];
-        for (int i = 0; i < n; i++) {
-            NewMessage message = messages.get(i);
-            targets[i] = target.apply(message);
-            keys[i] = message.key();
-            contentTypes[i] = message.contentType();
-            headers[i] = message.headers();
-            payloads[i] = message.payload();
-            priorities[i] = (short) message.priority();
-            delays[i] = message.delay().toMillis() / 1000.0;
-            deliverAts[i] = message.deliverAt() == null ? null : message.deliverAt().toEpochMilli() / 1000.0;
-            timesToLive[i] = message.timeToLive() == null ? null : message.timeToLive().toMillis() / 1000.0;
-            deduplicationIds[i] = message.deduplicationId();
-        }
-        statement.setArray(first, connection.createArrayOf("text", targets));
-        statement.setArray(first + 1, connection.createArrayOf("text", keys));
-        statement.setArray(first + 2, connection.createArrayOf("text", contentTypes));
-        statement.setArray(first + 3, connection.createArrayOf("text", headers));
-        statement.setArray(first + 4, connection.createArrayOf("bytea", payloads));
-        statement.setArray(first + 5, connection.createArrayOf("int2", priorities));
-        statement.setArray(first + 6, connection.createArrayOf("float8", delays));
-        statement.setArray(first + 7, connection.createArrayOf("float8", deliverAts));
-        statement.setArray(first + 8, connection.createArrayOf("float8", timesToLive));
-        statement.setArray(first + 9, connection.createArrayOf("text", deduplicationIds));
-        return first + 10;
-    }
 
     /**
      * Leases up to {@code limit} visible messages of the queue, and takes care of up to 100 of its
@@ -325,8 +263,8 @@ public final class QueueStore {
     private int ack(DataSource dataSource, String statementName, long[] ids, long[] tokens) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql.get(statementName))) {
-            statement.setArray(1, longArray(connection, ids));
-            statement.setArray(2, longArray(connection, tokens));
+            statement.setArray(1, JdbcArrays.longs(connection, ids));
+            statement.setArray(2, JdbcArrays.longs(connection, tokens));
             return count(statement);
         }
     }
@@ -353,8 +291,8 @@ public final class QueueStore {
             try (Connection connection = dataSource.getConnection();
                     PreparedStatement statement = connection.prepareStatement(sql.get("extend"))) {
                 statement.setDouble(1, visibilityTimeout.toMillis() / 1000.0);
-                statement.setArray(2, longArray(connection, ids));
-                statement.setArray(3, longArray(connection, tokens));
+                statement.setArray(2, JdbcArrays.longs(connection, ids));
+                statement.setArray(3, JdbcArrays.longs(connection, tokens));
                 return count(statement);
             }
         });
@@ -372,8 +310,8 @@ public final class QueueStore {
         return retryMovedRows(() -> {
             try (Connection connection = dataSource.getConnection();
                     PreparedStatement statement = connection.prepareStatement(sql.get("release"))) {
-                statement.setArray(1, longArray(connection, ids));
-                statement.setArray(2, longArray(connection, tokens));
+                statement.setArray(1, JdbcArrays.longs(connection, ids));
+                statement.setArray(2, JdbcArrays.longs(connection, tokens));
                 statement.setArray(3, connection.createArrayOf("float8", delays));
                 return count(statement);
             }
@@ -468,11 +406,4 @@ public final class QueueStore {
         }
     }
 
-    private static Array longArray(Connection connection, long[] values) throws SQLException {
-        Long[] boxed = new Long[values.length];
-        for (int i = 0; i < values.length; i++) {
-            boxed[i] = values[i];
-        }
-        return connection.createArrayOf("bigint", boxed);
-    }
 }

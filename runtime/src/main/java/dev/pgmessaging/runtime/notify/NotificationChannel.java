@@ -1,4 +1,4 @@
-package dev.pgmessaging.runtime.queue;
+package dev.pgmessaging.runtime.notify;
 
 import java.nio.charset.StandardCharsets;
 
@@ -20,7 +20,7 @@ public final class NotificationChannel {
     }
 
     /**
-     * A payload that also names the instance whose producer sent it ({@link QueueWakeups#origin()}):
+     * A payload that also names the instance whose producer sent it ({@link Wakeups#origin()}):
      * that instance woke its own consumers already. Queue names and topic keys contain no space;
      * the queue's send statement builds the same form.
      */

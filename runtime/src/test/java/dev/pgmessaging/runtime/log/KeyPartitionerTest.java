@@ -1,4 +1,4 @@
-package dev.pgmessaging.deployment.log;
+package dev.pgmessaging.runtime.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,9 +8,6 @@ import java.util.stream.IntStream;
 
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
-
-import dev.pgmessaging.runtime.log.KeyPartitioner;
-import dev.pgmessaging.runtime.log.RecordKeys;
 
 /**
  * A key goes to the same partition as with Kafka's default partitioner: checked against known

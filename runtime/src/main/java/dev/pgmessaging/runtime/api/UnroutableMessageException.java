@@ -1,4 +1,4 @@
-package dev.pgmessaging.runtime.exchange;
+package dev.pgmessaging.runtime.api;
 
 /** The failure of a send whose message matched no binding of the exchange ({@code unroutable=fail}). */
 public class UnroutableMessageException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.pgmessaging.runtime.queue;
+package dev.pgmessaging.runtime.notify;
 
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -20,7 +20,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
- * Wakes idle queue consumers when a producer announces new messages with NOTIFY. One instance
+ * Wakes idle queue and topic consumers when a producer announces new messages with NOTIFY. One instance
  * per datasource and schema holds one connection, whatever the number of queues and channels.
  * Notifications are only hints: they are lost while the connection is down, so every
  * consumer is woken after each (re)connection, and consumers keep polling as a backstop.
@@ -31,9 +31,9 @@ import org.postgresql.PGNotification;
  * consumer when both are here. Their notifications carry this instance's {@link #origin()}, and
  * are skipped: a claim they triggered would find nothing.
  */
-public final class QueueWakeups implements AutoCloseable {
+public final class Wakeups implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(QueueWakeups.class);
+    private static final Logger LOG = Logger.getLogger(Wakeups.class);
     private static final int RECEIVE_TIMEOUT_MILLIS = 500;
     private static final long RECONNECT_DELAY_MILLIS = 1000;
     /**
@@ -50,7 +50,7 @@ public final class QueueWakeups implements AutoCloseable {
     private final String origin = Long.toHexString(new SecureRandom().nextLong());
     private volatile boolean running = true;
 
-    public QueueWakeups(DataSource dataSource, String channel, String name) {
+    public Wakeups(DataSource dataSource, String channel, String name) {
         this.dataSource = new BoundedDataSource(dataSource, StatementTimeouts.DEFAULT);
         this.channel = channel;
         this.thread = new Thread(this::run, "pgmessaging-listener-" + name);
