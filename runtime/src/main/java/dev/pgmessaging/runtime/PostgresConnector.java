@@ -27,6 +27,7 @@ import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.pgmessaging.runtime.channel.ChannelEndpoint;
 import dev.pgmessaging.runtime.exchange.ExchangeRoute;
 import dev.pgmessaging.runtime.exchange.ExchangeType;
 import dev.pgmessaging.runtime.log.LogConsumerSettings;
@@ -166,10 +167,11 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
     TransactionSynchronizationRegistry transactionRegistry;
 
     private final Map<String, DataSourceResources> resources = new ConcurrentHashMap<>();
-    private final List<QueueSource> sources = new CopyOnWriteArrayList<>();
-    private final List<QueueSink> sinks = new CopyOnWriteArrayList<>();
-    private final List<LogSource> logSources = new CopyOnWriteArrayList<>();
-    private final List<LogSink> logSinks = new CopyOnWriteArrayList<>();
+    /**
+     * Every channel end of the application: incoming ones first, so that shutdown's first pass
+     * stops every consumer claiming before the producers write what they hold.
+     */
+    private final List<ChannelEndpoint> endpoints = new CopyOnWriteArrayList<>();
     private volatile PayloadCodec codec;
 
     @Override
@@ -187,7 +189,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
             }
             LogSource source = new LogSource(log, topic, ds.dataSource(), ds.logs(), codec(),
                     log.listen() ? ds.wakeups() : null, execution.vertx().getDelegate());
-            logSources.add(source);
+            endpoints.add(0, source);
             return source.stream();
         }
         ds.registerQueue(channel.queue().queue());
@@ -203,7 +205,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         QueueSource source = new QueueSource(channel.queue(), ds.dataSource(), ds.queues(), codec(),
                 channel.queue().listen() ? ds.wakeups() : null, ds.poller(), execution.vertx().getDelegate(),
                 ds.localDeliveries());
-        sources.add(source);
+        endpoints.add(0, source);
         return source.stream();
     }
 
@@ -219,7 +221,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
                     transactionManager.isResolvable() ? transactionManager.get() : null,
                     log.notifyConsumers() ? ds.queues().notifyChannel() : null, ds.localWakeups(),
                     ds.transactionAppends());
-            logSinks.add(sink);
+            endpoints.add(sink);
             outbox.register(sink);
             return sink;
         }
@@ -235,7 +237,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         TransactionManager tm = transactionManager.isResolvable() ? transactionManager.get() : null;
         QueueSink sink = new QueueSink(channel.queue(), ds.dataSource(), ds.queues(), ds.exchanges(), codec(), tm,
                 ds.localWakeups(), ds.localDeliveries());
-        sinks.add(sink);
+        endpoints.add(sink);
         outbox.register(sink);
         return sink;
     }
@@ -256,7 +258,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
 
     /** The queue producers of the application. */
     List<QueueSink> queueSinks() {
-        return sinks;
+        return endpoints.stream().filter(QueueSink.class::isInstance).map(QueueSink.class::cast).toList();
     }
 
     private DataSourceResources resources(String dataSourceName, String channel, String direction) {
@@ -278,21 +280,9 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
     @Override
     public HealthReport getReadiness() {
         HealthReport.HealthReportBuilder builder = HealthReport.builder();
-        for (QueueSource source : sources) {
-            String failure = source.failure();
-            builder.add(source.channel(), failure == null, failure);
-        }
-        for (QueueSink sink : sinks) {
-            String failure = sink.failure();
-            builder.add(sink.channel(), failure == null, failure);
-        }
-        for (LogSource source : logSources) {
-            String failure = source.failure();
-            builder.add(source.channel(), failure == null, failure);
-        }
-        for (LogSink sink : logSinks) {
-            String failure = sink.failure();
-            builder.add(sink.channel(), failure == null, failure);
+        for (ChannelEndpoint endpoint : endpoints) {
+            String failure = endpoint.failure();
+            builder.add(endpoint.channel(), failure == null, failure);
         }
         return builder.build();
     }
@@ -304,10 +294,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
     @Override
     public HealthReport getLiveness() {
         HealthReport.HealthReportBuilder builder = HealthReport.builder();
-        sources.forEach(source -> builder.add(source.channel(), source.isAlive()));
-        sinks.forEach(sink -> builder.add(sink.channel(), sink.isAlive()));
-        logSources.forEach(source -> builder.add(source.channel(), source.isAlive()));
-        logSinks.forEach(sink -> builder.add(sink.channel(), sink.isAlive()));
+        endpoints.forEach(endpoint -> builder.add(endpoint.channel(), endpoint.isAlive()));
         return builder.build();
     }
 
@@ -323,15 +310,10 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
 
     @PreDestroy
     void shutdown() {
-        sources.forEach(QueueSource::stopClaiming);
-        logSources.forEach(LogSource::stopFetching);
-        sinks.forEach(QueueSink::stop);
-        logSinks.forEach(LogSink::stop);
+        endpoints.forEach(ChannelEndpoint::stopTakingWork);
         long stopping = System.nanoTime();
-        sources.forEach(source -> source.awaitSettled(stopping));
-        logSources.forEach(source -> source.awaitSettled(stopping));
-        sources.forEach(QueueSource::stop);
-        logSources.forEach(LogSource::stop);
+        endpoints.forEach(endpoint -> endpoint.awaitSettled(stopping));
+        endpoints.forEach(ChannelEndpoint::stop);
         resources.values().forEach(DataSourceResources::close);
     }
 }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The packages depend on each other one way (CONTRIBUTING.md): the queue and log models do not
  * know each other, exchanges do not know queue channels, and the shared packages (api, sql,
- * notify, payload, tx) know no model.
+ * notify, payload, tx, channel) know no model.
  */
 class PackageDependenciesTest {
 
@@ -28,7 +28,8 @@ class PackageDependenciesTest {
             "exchange", List.of("queue", "log"),
             "notify", List.of("queue", "log", "exchange"),
             "sql", List.of("queue", "log", "exchange", "notify"),
-            "api", List.of("queue", "log", "exchange", "notify", "sql"));
+            "api", List.of("queue", "log", "exchange", "notify", "sql"),
+            "channel", List.of("queue", "log", "exchange", "notify", "sql", "sink", "source"));
 
     @Test
     void dependenciesPointOneWay() {

@@ -1,81 +1,60 @@
 package dev.pgmessaging.runtime.log;
 
+import java.sql.SQLException;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 
-import dev.pgmessaging.runtime.tx.AckableInTransaction;
-import io.smallrye.reactive.messaging.providers.MetadataInjectableMessage;
-import io.smallrye.reactive.messaging.providers.locals.ContextAwareMessage;
+import dev.pgmessaging.runtime.channel.SettleOnceMessage;
 
 /**
  * A record read from a topic partition, or a batch of them ({@code batch=true}, the payload then
- * being the list of their values): the first ack or nack counts for every record it holds, later
- * ones do nothing. An ack written by the handler's own transaction
- * ({@link dev.pgmessaging.runtime.tx.TransactionalAck}) counts too.
+ * being the list of their values): the first ack or nack counts for every record it holds.
  */
-final class LogMessage<T> implements ContextAwareMessage<T>, MetadataInjectableMessage<T>, AckableInTransaction {
+final class LogMessage<T> extends SettleOnceMessage<T> {
 
-    private final T payload;
     private final List<Delivery> deliveries;
     private final LogSource source;
-    private final AtomicBoolean settled = new AtomicBoolean();
-    private volatile Metadata metadata;
-    /** Whether the handler's transaction committed the records' offsets. */
-    private volatile boolean ackedInTransaction;
 
     /** One record of the message: its partition, offset, and the read generation it was delivered in. */
     record Delivery(PartitionProgress partition, long offset, int generation) {
     }
 
     LogMessage(T payload, Metadata metadata, List<Delivery> deliveries, LogSource source) {
-        this.payload = payload;
-        this.metadata = metadata;
+        super(payload, metadata);
         this.deliveries = deliveries;
         this.source = source;
     }
 
     @Override
-    public T getPayload() {
-        return payload;
+    protected void onAck() {
+        source.acked(deliveries);
     }
 
     @Override
-    public Metadata getMetadata() {
-        return metadata;
+    protected void onNack(Throwable reason) {
+        source.nacked(deliveries, reason);
     }
 
     @Override
-    public Function<Metadata, CompletionStage<Void>> getAckWithMetadata() {
-        return this::ack;
+    protected void onNackAfterCommit(Throwable reason) {
+        source.nackedAfterCommit(deliveries, reason);
+    }
+
+    /**
+     * Commits the records' offsets in the calling thread's transaction, fenced by their partitions'
+     * epochs, once every record before them is settled.
+     *
+     * @throws CommitRefused when the transaction must not commit
+     */
+    @Override
+    protected void ackInCurrentTransaction() throws SQLException {
+        source.commitInTransaction(deliveries);
     }
 
     @Override
-    public BiFunction<Throwable, Metadata, CompletionStage<Void>> getNackWithMetadata() {
-        return this::nack;
-    }
-
-    @Override
-    public CompletionStage<Void> ack(Metadata ignored) {
-        if (settled.compareAndSet(false, true)) {
-            source.acked(deliveries);
-        }
-        return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public CompletionStage<Void> nack(Throwable reason, Metadata ignored) {
-        if (settled.compareAndSet(false, true)) {
-            source.nacked(deliveries, reason);
-        } else if (ackedInTransaction) {
-            source.nackedAfterCommit(deliveries, reason);
-        }
-        return CompletableFuture.completedFuture(null);
+    protected void onCommittedAck() {
+        source.acked(deliveries);
     }
 
     /**
@@ -86,37 +65,9 @@ final class LogMessage<T> implements ContextAwareMessage<T>, MetadataInjectableM
         if (source.current(deliveries)) {
             return true;
         }
-        if (settled.compareAndSet(false, true)) {
+        if (settle()) {
             source.abandoned(deliveries);
         }
         return false;
-    }
-
-    /**
-     * Commits the records' offsets in the calling thread's transaction, fenced by their partitions'
-     * epochs, once every record before them is settled.
-     *
-     * @throws CommitRefused when the transaction must not commit
-     */
-    @Override
-    public boolean ackInTransaction() throws java.sql.SQLException {
-        if (settled.get()) {
-            return false;
-        }
-        source.commitInTransaction(deliveries);
-        return true;
-    }
-
-    @Override
-    public void ackedInTransaction() {
-        ackedInTransaction = true;
-        if (settled.compareAndSet(false, true)) {
-            source.acked(deliveries);
-        }
-    }
-
-    @Override
-    public synchronized void injectMetadata(Object metadataObject) {
-        metadata = metadata.with(metadataObject);
     }
 }

@@ -2,7 +2,6 @@ package dev.pgmessaging.runtime.log;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,6 +24,9 @@ import org.jboss.logging.Logger;
 import dev.pgmessaging.runtime.api.IncomingLogBatchMetadata;
 import dev.pgmessaging.runtime.api.IncomingLogMetadata;
 import dev.pgmessaging.runtime.api.Record;
+import dev.pgmessaging.runtime.channel.ChannelEndpoint;
+import dev.pgmessaging.runtime.channel.ChannelState;
+import dev.pgmessaging.runtime.channel.WorkerThread;
 import dev.pgmessaging.runtime.log.LogConsumerSettings.CommitStrategy;
 import dev.pgmessaging.runtime.log.LogStore.OwnedPartition;
 import dev.pgmessaging.runtime.log.LogStore.StoredRecord;
@@ -65,7 +67,7 @@ import io.vertx.core.impl.VertxInternal;
  * A partition that makes no progress while records wait is reported, and read again when the
  * channel, not its handler, holds it up ({@link StallWatch}).
  */
-public final class LogSource {
+public final class LogSource implements ChannelEndpoint {
 
     private static final Logger LOG = Logger.getLogger(LogSource.class);
 
@@ -97,7 +99,7 @@ public final class LogSource {
      * brings many records instead of the one or two a handler asks for at a time.
      */
     private final java.util.concurrent.atomic.AtomicInteger unsettled = new java.util.concurrent.atomic.AtomicInteger();
-    private final Thread thread;
+    private final WorkerThread thread;
     private final HandlerTransactionCommit inTransaction;
     private final StallWatch stalls;
     private volatile MultiEmitter<? super Message<?>> emitter;
@@ -105,15 +107,7 @@ public final class LogSource {
     private volatile boolean fetching = true;
     /** Set when the channel stops for shutdown: the records still ahead of the handler are not handled. */
     private volatile boolean closed;
-    /** Whether a failure of the database under a handler was reported, until a record is handled again. */
-    private final AtomicBoolean databaseFailureReported = new AtomicBoolean();
-    /** What went wrong with the last statement, cleared by the next one that works. */
-    private volatile String failure;
-    /**
-     * Why the fail strategy stopped the channel: kept apart from {@link #failure}, which a statement
-     * still running when the channel stopped would clear, reporting a stopped channel healthy.
-     */
-    private volatile String stopped;
+    private final ChannelState state = new ChannelState();
 
     public LogSource(LogConsumerSettings settings, Topic topic, DataSource dataSource, LogStore store,
             PayloadCodec codec, Wakeups wakeups, Vertx vertx) {
@@ -132,8 +126,7 @@ public final class LogSource {
         // a context of its own, as QueueSource explains
         this.context = ((VertxInternal) vertx).createEventLoopContext();
         this.onContext = new ContextEmitter(context, settings.ackInTransaction(), settings.channel());
-        this.thread = new Thread(this::run, "pgmessaging-consumer-" + settings.channel());
-        this.thread.setDaemon(true);
+        this.thread = new WorkerThread("pgmessaging-consumer-" + settings.channel(), this::run);
         // the pool itself: the commit runs in the handler's transaction; a handler running out of order waits at most
         // that long for the records before its own
         this.inTransaction = new HandlerTransactionCommit(store, dataSource, settings.groupId(), topic, memberId,
@@ -157,19 +150,21 @@ public final class LogSource {
                 .select().where(message -> ((LogMessage<?>) message).stillCurrent());
     }
 
+    @Override
     public String channel() {
         return settings.channel();
     }
 
     /** @return {@code null} when healthy, or what is wrong */
+    @Override
     public String failure() {
-        String stoppedBy = stopped;
-        return stoppedBy != null ? stoppedBy : failure;
+        return state.failure();
     }
 
     /** @return {@code false} if the channel stopped for good (fail strategy), or its thread died while it should run */
+    @Override
     public boolean isAlive() {
-        return stopped == null && (!running || thread.getState() == Thread.State.NEW || thread.isAlive());
+        return !state.isStopped() && (!running || thread.isNotStartedOrAlive());
     }
 
     /** The partitions this member owns now (for tests and the console). */
@@ -180,7 +175,7 @@ public final class LogSource {
     /** Whether a delivery is still this channel's to handle: not overtaken by a rewind, its partition owned, the channel running. */
     boolean current(LogMessage.Delivery delivery) {
         PartitionProgress partition = delivery.partition();
-        return stopped == null && !closed && owned.get(partition.partition) == partition
+        return !state.isStopped() && !closed && owned.get(partition.partition) == partition
                 && !partition.isStale(delivery.generation(), delivery.offset());
     }
 
@@ -200,9 +195,7 @@ public final class LogSource {
             commitNow |= delivery.partition().draining;
             settled();
         }
-        if (databaseFailureReported.get()) {
-            databaseFailureReported.set(false);
-        }
+        state.handled();
         if (commitNow) {
             ackedSinceCommit.set(true);
             wake.run();
@@ -253,7 +246,7 @@ public final class LogSource {
             return;
         }
         if (refused != null || TransientFailures.isTransient(reason)) {
-            if (databaseFailureReported.compareAndSet(false, true)) {
+            if (state.handlerMetDatabaseFailure()) {
                 LOG.warnf("Channel %s reads %s again from record %s: its handler failed because the database did (%s);"
                         + " this is not a failure of the record", settings.channel(), topic.name(),
                         describe(deliveries.get(0)), refused != null ? refused.getMessage() : TransientFailures.describe(reason));
@@ -295,8 +288,7 @@ public final class LogSource {
      * group, so that its partitions do not stay owned and unread.
      */
     private void failChannel(Throwable reason) {
-        if (stopped == null) {
-            stopped = "stopped by the fail strategy: " + reason;
+        if (state.stop(reason)) {
             fetching = false;
             LOG.errorf("Channel %s stops after a failed record (failure-strategy=fail): %s", settings.channel(), reason);
             context.runOnContext(ignored -> emitter.fail(reason));
@@ -308,7 +300,7 @@ public final class LogSource {
         long heartbeatInterval = settings.sessionTimeout().toNanos() / 3;
         long nextHeartbeat = System.nanoTime();
         long nextCommit = System.nanoTime() + settings.commitInterval().toNanos();
-        while (running && stopped == null) {
+        while (running && !state.isStopped()) {
             try {
                 long now = System.nanoTime();
                 if (now - nextHeartbeat >= 0) {
@@ -325,14 +317,13 @@ public final class LogSource {
                 long until = Math.min(nextHeartbeat, nextCommit) - System.nanoTime();
                 waitForWake(Math.max(1, Math.min(settings.pollInterval().toNanos(), until)));
             } catch (SQLException | RuntimeException e) {
-                if (!running || stopped != null) {
+                if (!running || state.isStopped()) {
                     break;
                 }
-                if (failure == null) {
+                if (state.statementFailed(e)) {
                     LOG.warnf("Channel %s cannot reach topic %s: %s; retrying every %s", settings.channel(), topic.name(),
                             e.getMessage(), settings.pollInterval());
                 }
-                failure = String.valueOf(e.getMessage());
                 waitForWake(settings.pollInterval().toNanos());
             }
         }
@@ -369,7 +360,7 @@ public final class LogSource {
         }
         // per partition: with several partitions a read may bring more, never more than their count times this
         List<StoredRecord> records = store.fetch(dataSource, topic, partitions, positions, room);
-        failure = null;
+        state.statementWorked();
         boolean full = anyPartitionGave(records, room);
         List<Decoded> batch = new ArrayList<>(records.size());
         List<Pending> emissions = new ArrayList<>(records.size());
@@ -476,7 +467,7 @@ public final class LogSource {
         List<OwnedPartition> nowOwned = store.heartbeat(dataSource, settings.groupId(), topic, memberId,
                 settings.sessionTimeout(), settings.resetToEarliest(), leaving,
                 released.stream().mapToInt(Integer::intValue).toArray());
-        failure = null;
+        state.statementWorked();
         Set<Integer> seen = new HashSet<>();
         for (OwnedPartition partition : nowOwned) {
             seen.add(partition.partition());
@@ -590,10 +581,16 @@ public final class LogSource {
         fetching = false;
     }
 
+    @Override
+    public void stopTakingWork() {
+        stopFetching();
+    }
+
     /**
      * Waits until every record delivered was acked or nacked, at most until {@code shutdown-timeout}
      * after {@code since} (a System.nanoTime). Call {@link #stopFetching()} first.
      */
+    @Override
     public void awaitSettled(long since) {
         long deadline = since + settings.shutdownTimeout().toNanos();
         while (thread.isAlive() && System.nanoTime() - deadline < 0
@@ -608,16 +605,11 @@ public final class LogSource {
     }
 
     /** Commits what was acked, leaves the group, stops the channel's thread and waits for it. */
+    @Override
     public void stop() {
         closed = true;
         requestStop();
-        if (Thread.currentThread() != thread && thread.isAlive()) {
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        thread.join(TimeUnit.SECONDS.toMillis(10));
     }
 
     private void requestStop() {

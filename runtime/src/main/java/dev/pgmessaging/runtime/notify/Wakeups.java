@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 
 import org.jboss.logging.Logger;
 
+import dev.pgmessaging.runtime.channel.WorkerThread;
 import dev.pgmessaging.runtime.sql.BoundedDataSource;
 import dev.pgmessaging.runtime.sql.StatementTimeouts;
 import org.postgresql.PGConnection;
@@ -46,22 +47,19 @@ public final class Wakeups implements AutoCloseable {
     private final DataSource dataSource;
     private final String channel;
     private final Map<String, List<Runnable>> consumers = new ConcurrentHashMap<>();
-    private final Thread thread;
+    private final WorkerThread thread;
     private final String origin = Long.toHexString(new SecureRandom().nextLong());
     private volatile boolean running = true;
 
     public Wakeups(DataSource dataSource, String channel, String name) {
         this.dataSource = new BoundedDataSource(dataSource, StatementTimeouts.DEFAULT);
         this.channel = channel;
-        this.thread = new Thread(this::run, "pgmessaging-listener-" + name);
-        this.thread.setDaemon(true);
+        this.thread = new WorkerThread("pgmessaging-listener-" + name, this::run);
     }
 
     /** Starts listening, unless started already. */
-    public synchronized void start() {
-        if (thread.getState() == Thread.State.NEW) {
-            thread.start();
-        }
+    public void start() {
+        thread.start();
     }
 
     /** What this instance's producers add to their notifications: it has woken its consumers already. */
@@ -148,17 +146,9 @@ public final class Wakeups implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        if (thread.getState() == Thread.State.NEW) {
-            return;
-        }
-        try {
-            // within one receive timeout (or reconnect pause) the thread sees it should stop
-            thread.join(RECEIVE_TIMEOUT_MILLIS + RECONNECT_DELAY_MILLIS);
-            if (thread.isAlive()) {
-                thread.interrupt();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        // within one receive timeout (or reconnect pause) the thread sees it should stop
+        if (!thread.join(RECEIVE_TIMEOUT_MILLIS + RECONNECT_DELAY_MILLIS)) {
+            thread.interrupt();
         }
     }
 }

@@ -13,6 +13,7 @@ import javax.sql.DataSource;
 
 import org.jboss.logging.Logger;
 
+import dev.pgmessaging.runtime.channel.WorkerThread;
 import dev.pgmessaging.runtime.sql.BoundedDataSource;
 import dev.pgmessaging.runtime.sql.StatementTimeouts;
 
@@ -53,15 +54,14 @@ public final class IdleQueuePoller implements AutoCloseable {
     private final DataSource dataSource;
     private final QueueStore store;
     private final List<Registration> registrations = new CopyOnWriteArrayList<>();
-    private final Thread thread;
+    private final WorkerThread thread;
     private volatile boolean running = true;
     private boolean failing;
 
     public IdleQueuePoller(DataSource dataSource, QueueStore store, String name) {
         this.dataSource = new BoundedDataSource(dataSource, StatementTimeouts.DEFAULT);
         this.store = store;
-        this.thread = new Thread(this::run, "pgmessaging-poller-" + name);
-        this.thread.setDaemon(true);
+        this.thread = new WorkerThread("pgmessaging-poller-" + name, this::run);
     }
 
     public void start() {
@@ -75,7 +75,7 @@ public final class IdleQueuePoller implements AutoCloseable {
     public Registration register(String queue, Runnable wake, Duration interval) {
         Registration registration = new Registration(queue, wake, interval);
         registrations.add(registration);
-        LockSupport.unpark(thread);
+        thread.unpark();
         return registration;
     }
 
@@ -126,11 +126,7 @@ public final class IdleQueuePoller implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        LockSupport.unpark(thread);
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        thread.unpark();
+        thread.join(TimeUnit.SECONDS.toMillis(5));
     }
 }

@@ -16,6 +16,9 @@ import org.jboss.logging.Logger;
 
 import dev.pgmessaging.runtime.api.IncomingQueueBatchMetadata;
 import dev.pgmessaging.runtime.api.IncomingQueueMetadata;
+import dev.pgmessaging.runtime.channel.ChannelEndpoint;
+import dev.pgmessaging.runtime.channel.ChannelState;
+import dev.pgmessaging.runtime.channel.WorkerThread;
 import dev.pgmessaging.runtime.notify.Wakeups;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
@@ -44,7 +47,7 @@ import io.vertx.core.impl.VertxInternal;
  * emitted on a Vert.x duplicated context, as the other connectors do, so that blocking and
  * non-blocking handlers behave as usual.
  */
-public final class QueueSource {
+public final class QueueSource implements ChannelEndpoint {
 
     private static final Logger LOG = Logger.getLogger(QueueSource.class);
     /** When a message whose handler failed because the database did comes again: soon, later if that goes on. */
@@ -79,7 +82,7 @@ public final class QueueSource {
     private final FailureStrategy failureStrategy;
     /** Emits on the channel's context; counts the claimed messages not yet handed to the emitter. */
     private final ContextEmitter onContext;
-    private final Thread thread;
+    private final WorkerThread thread;
     private volatile MultiEmitter<? super Message<?>> emitter;
     private volatile boolean running = true;
     private volatile boolean claiming = true;
@@ -92,15 +95,7 @@ public final class QueueSource {
     private final ClaimFloor claimFloor = new ClaimFloor();
     /** Where the next claim of an ordered channel starts looking for keys ({@code ""}: the first). */
     private String keyCursor = "";
-    /** What went wrong with the last statement, cleared by the next one that works. */
-    private volatile String failure;
-    /**
-     * Why the fail strategy stopped the channel: kept apart from {@link #failure}, which a statement
-     * still running when the channel stopped would clear, reporting a stopped channel healthy.
-     */
-    private volatile String stopped;
-    /** Whether a failure of the database under a handler was reported, until a message is acked again. */
-    private final java.util.concurrent.atomic.AtomicBoolean databaseFailureReported = new java.util.concurrent.atomic.AtomicBoolean();
+    private final ChannelState state = new ChannelState();
     /** Where this channel takes part in local delivery, or {@code null}. */
     private final LocalDeliveries localDeliveries;
     /**
@@ -144,8 +139,7 @@ public final class QueueSource {
         // context run one at a time, so channels sharing one would never run their handlers in parallel.
         this.context = ((VertxInternal) vertx).createEventLoopContext();
         this.onContext = new ContextEmitter(context, settings.ackInTransaction(), settings.channel());
-        this.thread = new Thread(this::run, "pgmessaging-consumer-" + settings.channel());
-        this.thread.setDaemon(true);
+        this.thread = new WorkerThread("pgmessaging-consumer-" + settings.channel(), this::run);
     }
 
     public Multi<? extends Message<?>> stream() {
@@ -166,24 +160,24 @@ public final class QueueSource {
     }
 
     /** @return {@code null} when healthy, or what is wrong */
+    @Override
     public String failure() {
-        String stoppedBy = stopped;
-        return stoppedBy != null ? stoppedBy : failure;
+        return state.failure();
     }
 
+    @Override
     public String channel() {
         return settings.channel();
     }
 
     /** @return {@code false} if the channel stopped for good (fail strategy), or its thread died while it should run */
+    @Override
     public boolean isAlive() {
-        return stopped == null && (!running || thread.getState() == Thread.State.NEW || thread.isAlive());
+        return !state.isStopped() && (!running || thread.isNotStartedOrAlive());
     }
 
     void ack(ClaimedMessage message) {
-        if (databaseFailureReported.get()) {
-            databaseFailureReported.set(false);
-        }
+        state.handled();
         settlements.ack(message);
     }
 
@@ -207,7 +201,7 @@ public final class QueueSource {
         }
         if (TransientFailures.isTransient(reason)) {
             // not a failure of the message: delivered again once the database answers, whatever the strategy
-            if (databaseFailureReported.compareAndSet(false, true)) {
+            if (state.handlerMetDatabaseFailure()) {
                 LOG.warnf("Channel %s gives message %d back to queue %s: its handler failed because the database did"
                         + " (%s); this is not a failure of the message", settings.channel(), message.id(),
                         settings.queue(), TransientFailures.describe(reason));
@@ -228,7 +222,7 @@ public final class QueueSource {
     private void failChannel(Throwable reason) {
         if (claiming) {
             stopTakingMessages();
-            stopped = "stopped by the fail strategy: " + reason;
+            state.stop(reason);
             LOG.errorf("Channel %s stops after a failed message (failure-strategy=fail): %s", settings.channel(), reason);
             context.runOnContext(ignored -> emitter.fail(reason));
         }
@@ -271,7 +265,7 @@ public final class QueueSource {
                     List<ClaimedMessage> claimed = store.claim(dataSource, settings.queue(), wanted,
                             settings.visibilityTimeout(), settings.deadLetterExpired() ? settings.deadLetterQueue() : null,
                             settings.orderedByKey(), keyCursor, claimFloor);
-                    failure = null;
+                    state.statementWorked();
                     if (!claimed.isEmpty()) {
                         polled.busy();
                     }
@@ -296,11 +290,10 @@ public final class QueueSource {
                 if (!running) {
                     break;
                 }
-                if (failure == null) {
+                if (state.statementFailed(e)) {
                     LOG.warnf("Channel %s cannot reach queue %s: %s; retrying every %s", settings.channel(),
                             settings.queue(), e.getMessage(), settings.pollInterval());
                 }
-                failure = String.valueOf(e.getMessage());
                 claimHint = true;
                 waitForWake(settings.pollInterval());
             }
@@ -537,25 +530,26 @@ public final class QueueSource {
         stopTakingMessages();
     }
 
+    @Override
+    public void stopTakingWork() {
+        stopClaiming();
+    }
+
     /**
      * Waits until every message the channel delivered was acked or nacked and the outcome
      * written, at most until {@code shutdown-timeout} after {@code since} (a System.nanoTime, so
      * that channels stopping together wait together). Call {@link #stopClaiming()} first.
      */
+    @Override
     public void awaitSettled(long since) {
         leases.awaitEmpty(since + settings.shutdownTimeout().toNanos(), thread::isAlive);
     }
 
     /** Stops the channel's thread, after it settled what was acked or nacked, and waits for it. */
+    @Override
     public void stop() {
         requestStop();
-        if (Thread.currentThread() != thread && thread.isAlive()) {
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        thread.join(TimeUnit.SECONDS.toMillis(10));
     }
 
     /** Stops without waiting: the stream was cancelled, possibly on an event-loop thread. */

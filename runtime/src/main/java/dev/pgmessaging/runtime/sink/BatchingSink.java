@@ -21,6 +21,8 @@ import jakarta.transaction.TransactionManager;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
+import dev.pgmessaging.runtime.channel.ChannelEndpoint;
+import dev.pgmessaging.runtime.channel.WorkerThread;
 import dev.pgmessaging.runtime.sql.BoundedDataSource;
 import dev.pgmessaging.runtime.sql.CommitOutcomes;
 import dev.pgmessaging.runtime.sql.StatementTimeouts;
@@ -45,7 +47,7 @@ import dev.pgmessaging.runtime.sql.TransientFailures;
  * answer it asks the database whether that transaction committed before it writes again
  * ({@link CommitOutcomes}).
  */
-public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
+public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>>, ChannelEndpoint {
 
     private static final Logger LOG = Logger.getLogger(BatchingSink.class);
     protected static final int[] ALL_STORED = new int[0];
@@ -66,7 +68,7 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
     private final long deliveryTimeoutNanos;
     private final TransactionManager transactions;
     private final Queue<Sent> pending = new ConcurrentLinkedQueue<>();
-    private final Thread writer;
+    private final WorkerThread writer;
     private volatile boolean running = true;
     private volatile String failure;
 
@@ -79,8 +81,7 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
         this.writes = new BoundedDataSource(dataSource, StatementTimeouts.DEFAULT);
         this.outcomes = new CommitOutcomes(writes);
         this.transactions = transactions;
-        this.writer = new Thread(this::write, "pgmessaging-producer-" + channel);
-        this.writer.setDaemon(true);
+        this.writer = new WorkerThread("pgmessaging-producer-" + channel, this::write);
     }
 
     /** Converts a message to the row to write; throws if it cannot be (the message is nacked). */
@@ -107,7 +108,7 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
      * by {@link #committed} (not in a caller's transaction).
      */
     protected boolean onWriterThread() {
-        return Thread.currentThread() == writer;
+        return writer.isCurrentThread();
     }
 
     /** Settles a message whose row {@link #write} did not store; acks it unless overridden. */
@@ -119,17 +120,20 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
     protected abstract String destination();
 
     /** @return {@code null} when healthy, or what is wrong */
+    @Override
     public String failure() {
         return failure;
     }
 
+    @Override
     public String channel() {
         return channel;
     }
 
     /** @return {@code false} if the writer thread died while the channel should run */
+    @Override
     public boolean isAlive() {
-        return !running || writer.getState() == Thread.State.NEW || writer.isAlive();
+        return !running || writer.isNotStartedOrAlive();
     }
 
     @Override
@@ -146,7 +150,7 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
             return;
         }
         pending.add(new Sent(message, System.nanoTime()));
-        LockSupport.unpark(writer);
+        writer.unpark();
     }
 
     /**
@@ -378,19 +382,20 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>> {
         stop();
     }
 
+    /** A producer takes no work once stopped: it writes what it holds and stops. */
+    @Override
+    public void stopTakingWork() {
+        stop();
+    }
+
     /** Stops after writing what is pending. */
+    @Override
     public void stop() {
         if (!running) {
             return;
         }
         running = false;
-        LockSupport.unpark(writer);
-        if (Thread.currentThread() != writer && writer.isAlive()) {
-            try {
-                writer.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        writer.unpark();
+        writer.join(10_000);
     }
 }
