@@ -10,7 +10,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkus.test.QuarkusUnitTest;
 
-/** A bad channel setting fails startup with one message naming the channel and the property. */
+/**
+ * Bad channel settings fail startup with one message that names the channel and each property
+ * with what is wrong with it: all of them at once, not one per restart.
+ */
 class InvalidConfigurationTest {
 
     @RegisterExtension
@@ -18,8 +21,11 @@ class InvalidConfigurationTest {
             .withApplicationRoot(jar -> jar.addClasses(Consumer.class, Failures.class))
             .overrideConfigKey("quarkus.messaging.postgres.schema", "invalid_configuration_test")
             .overrideConfigKey("mp.messaging.incoming.work.visibility-timeout", "soon")
-            .assertException(t -> Failures.assertMentions(t,
-                    "mp.messaging.incoming.work.visibility-timeout=soon", "positive duration"));
+            .overrideConfigKey("mp.messaging.incoming.work.claim-size", "0")
+            .overrideConfigKey("mp.messaging.incoming.work.failure-strategy", "explode")
+            .assertException(t -> Failures.assertMentions(t, "PGMSG1000: Invalid channel configuration",
+                    "mp.messaging.incoming.work.visibility-timeout=soon", "positive duration",
+                    "mp.messaging.incoming.work.claim-size=0", "mp.messaging.incoming.work.failure-strategy=explode"));
 
     @Test
     void startupFails() {

@@ -22,11 +22,11 @@ public final class Rows {
         }
     }
 
-    static long count(DataSource dataSource, String schema, String queue) {
+    public static long count(DataSource dataSource, String schema, String queue) {
         return queryLong(dataSource, "SELECT count(*) FROM \"" + schema + "\".queue_message WHERE queue = ?", queue);
     }
 
-    static String header(DataSource dataSource, String schema, String queue, String header) {
+    public static String header(DataSource dataSource, String schema, String queue, String header) {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement(
                         "SELECT headers ->> ? FROM \"" + schema + "\".queue_message WHERE queue = ? LIMIT 1")) {

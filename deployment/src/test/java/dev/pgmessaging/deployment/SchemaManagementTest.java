@@ -68,7 +68,7 @@ class SchemaManagementTest {
     void validateNamesTheMissingMigrations() {
         IllegalStateException failure = assertThrows(IllegalStateException.class,
                 () -> new SchemaManager("never_created_test").validate(dataSource));
-        assertTrue(failure.getMessage().contains("V1__queues.sql"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("V1__baseline.sql"), failure.getMessage());
         assertTrue(failure.getMessage().contains("quarkus.messaging.postgres.schema-management"), failure.getMessage());
     }
 

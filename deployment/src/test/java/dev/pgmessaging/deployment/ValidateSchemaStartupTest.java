@@ -18,7 +18,7 @@ class ValidateSchemaStartupTest {
             .withApplicationRoot(jar -> jar.addClasses(Consumer.class, Failures.class))
             .overrideConfigKey("quarkus.messaging.postgres.schema", "validate_schema_startup_test")
             .overrideConfigKey("quarkus.messaging.postgres.schema-management", "validate")
-            .assertException(t -> Failures.assertMentions(t, "validate_schema_startup_test", "V1__queues.sql",
+            .assertException(t -> Failures.assertMentions(t, "validate_schema_startup_test", "V1__baseline.sql",
                     "schema-management=create"));
 
     @Test

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import dev.pgmessaging.runtime.api.SeekTo;
 import dev.pgmessaging.runtime.exchange.BindingRequest;
@@ -14,6 +15,8 @@ import dev.pgmessaging.runtime.exchange.ExchangeType;
 import dev.pgmessaging.runtime.exchange.Unroutable;
 import dev.pgmessaging.runtime.log.LogConsumerSettings;
 import dev.pgmessaging.runtime.log.RecordKeys;
+import dev.pgmessaging.runtime.log.commit.CommitStrategy;
+import dev.pgmessaging.runtime.logging.ConfigurationProblems;
 import dev.pgmessaging.runtime.payload.PayloadType;
 import dev.pgmessaging.runtime.queue.QueueConsumerSettings;
 import dev.pgmessaging.runtime.queue.QueueProducerSettings;
@@ -25,8 +28,8 @@ import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.reactive.messaging.providers.impl.ConcurrencyConnectorConfig;
 
 /**
- * Reads and validates the attributes of a channel once, at startup: a bad value fails the
- * startup with one message naming the channel and the property.
+ * Reads and validates the attributes of a channel once, at startup: bad values fail the startup
+ * with one message naming the channel, and each property and what is wrong with it.
  */
 final class ChannelSettings {
 
@@ -65,8 +68,34 @@ final class ChannelSettings {
     }
 
     static Incoming incoming(PostgresConnectorIncomingConfiguration config) {
+        ConfigurationProblems problems = new ConfigurationProblems("incoming", config.getChannel());
+        return checked(problems, () -> incoming(problems, config));
+    }
+
+    static Outgoing outgoing(PostgresConnectorOutgoingConfiguration config) {
+        ConfigurationProblems problems = new ConfigurationProblems("outgoing", config.getChannel());
+        return checked(problems, () -> outgoing(problems, config));
+    }
+
+    /**
+     * Reads every attribute, so that all the problems of a channel are reported together; a value
+     * that has a problem is left unusable, and what is built from it may fail: the problems are
+     * reported then, not that failure.
+     */
+    private static <T> T checked(ConfigurationProblems problems, Supplier<T> read) {
+        T settings;
+        try {
+            settings = read.get();
+        } catch (RuntimeException e) {
+            problems.throwIfAny();
+            throw e;
+        }
+        problems.throwIfAny();
+        return settings;
+    }
+
+    private static Incoming incoming(ConfigurationProblems problems, PostgresConnectorIncomingConfiguration config) {
         String channel = config.getChannel();
-        Problems problems = new Problems("mp.messaging.incoming." + channel + ".");
         if (config.getTopic().isPresent()) {
             return new Incoming(channel, dataSource(config.getDatasource()), null, null, null, logConsumer(problems, config));
         }
@@ -91,7 +120,7 @@ final class ChannelSettings {
         String failureStrategyName = config.getFailureStrategy().orElse(FailureStrategy.DEAD_LETTER);
         FailureStrategy failureStrategy = FailureStrategy.of(failureStrategyName, maxAttempts, backoff);
         if (failureStrategy == null) {
-            problems.fail("failure-strategy", failureStrategyName, "it must be one of " + FailureStrategy.DEAD_LETTER
+            problems.add("failure-strategy", failureStrategyName, "it must be one of " + FailureStrategy.DEAD_LETTER
                     + ", " + FailureStrategy.RETRY + ", " + FailureStrategy.IGNORE + ", " + FailureStrategy.FAIL);
         }
         String exchange = config.getExchange().map(name -> exchangeName(problems, name)).orElse(null);
@@ -109,7 +138,7 @@ final class ChannelSettings {
                 binding, exchangeType(problems, config.getExchangeType()), null);
     }
 
-    private static LogConsumerSettings logConsumer(Problems problems, PostgresConnectorIncomingConfiguration config) {
+    private static LogConsumerSettings logConsumer(ConfigurationProblems problems, PostgresConnectorIncomingConfiguration config) {
         String channel = config.getChannel();
         refuseQueueAttributes(problems, config.config());
         String topic = queueName(problems, "topic", config.getTopic().get());
@@ -120,28 +149,28 @@ final class ChannelSettings {
                         ? ConcurrencyConnectorConfig.stripChannelNameOfSeparator(channel)
                         : channel));
         if (group.isBlank() || group.length() > 200) {
-            problems.fail("group.id", group, "it must be 1 to 200 characters");
+            problems.add("group.id", group, "it must be 1 to 200 characters");
         }
         boolean earliest = switch (config.getAutoOffsetReset()) {
             case "earliest" -> true;
             case "latest" -> false;
             default -> {
-                problems.fail("auto.offset.reset", config.getAutoOffsetReset(), "it must be earliest or latest");
+                problems.add("auto.offset.reset", config.getAutoOffsetReset(), "it must be earliest or latest");
                 yield false;
             }
         };
-        LogConsumerSettings.CommitStrategy commitStrategy = LogConsumerSettings.CommitStrategy
-                .parse(config.getCommitStrategy());
+        CommitStrategy commitStrategy = CommitStrategy.of(config.getCommitStrategy());
         if (commitStrategy == null) {
-            problems.fail("commit-strategy", config.getCommitStrategy(), "it must be throttled or latest");
+            problems.add("commit-strategy", config.getCommitStrategy(), "it must be throttled or latest");
         }
-        String failureStrategy = config.getFailureStrategy().orElse(FailureStrategy.FAIL);
-        if (!failureStrategy.equals(FailureStrategy.FAIL) && !failureStrategy.equals(FailureStrategy.IGNORE)) {
-            problems.fail("failure-strategy", failureStrategy, "a topic channel's must be fail or ignore");
+        String failureStrategyName = config.getFailureStrategy().orElse(dev.pgmessaging.runtime.log.fault.FailureStrategy.FAIL);
+        dev.pgmessaging.runtime.log.fault.FailureStrategy failureStrategy = dev.pgmessaging.runtime.log.fault.FailureStrategy.of(failureStrategyName);
+        if (failureStrategy == null) {
+            problems.add("failure-strategy", failureStrategyName, "a topic channel's must be fail or ignore");
         }
         Class<?> keyType = RecordKeys.type(config.getKeyType());
         if (keyType == null) {
-            problems.fail("key-type", config.getKeyType(),
+            problems.add("key-type", config.getKeyType(),
                     "it must be java.lang.String, byte[], java.util.UUID, java.lang.Integer, Long, Short, Double or Float");
         }
         return new LogConsumerSettings(channel, topic, positive(problems, "partitions", config.getPartitions(), MAX_PARTITIONS),
@@ -151,12 +180,12 @@ final class ChannelSettings {
                 positive(problems, "max-poll-records", config.getMaxPollRecords(), 100_000),
                 duration(problems, "poll-interval", config.getPollInterval()),
                 duration(problems, "shutdown-timeout", config.getShutdownTimeout()),
-                payloadType(problems, config.getPayloadType()), keyType, failureStrategy.equals(FailureStrategy.FAIL),
+                payloadType(problems, config.getPayloadType()), keyType, failureStrategy,
                 config.getNotifications(), config.getAckInTransaction(), seek(problems, config.getSeek()),
                 config.getBatch());
     }
 
-    private static LogProducerSettings logProducer(Problems problems, PostgresConnectorOutgoingConfiguration config) {
+    private static LogProducerSettings logProducer(ConfigurationProblems problems, PostgresConnectorOutgoingConfiguration config) {
         refuseQueueAttributes(problems, config.config());
         payloadType(problems, config.getPayloadType());
         return new LogProducerSettings(queueName(problems, "topic", config.getTopic().get()),
@@ -166,33 +195,32 @@ final class ChannelSettings {
                 duration(problems, "delivery-timeout", config.getDeliveryTimeout()));
     }
 
-    private static void refuseQueueAttributes(Problems problems, org.eclipse.microprofile.config.Config channelConfig) {
+    private static void refuseQueueAttributes(ConfigurationProblems problems, org.eclipse.microprofile.config.Config channelConfig) {
         for (String attribute : QUEUE_ONLY) {
-            channelConfig.getOptionalValue(attribute, String.class).ifPresent(value -> problems.fail(attribute, value,
+            channelConfig.getOptionalValue(attribute, String.class).ifPresent(value -> problems.add(attribute, value,
                     "it applies to queue channels, and this channel reads or writes a topic (topic is set)"));
         }
     }
 
-    private static SeekTo seek(Problems problems, Optional<String> value) {
+    private static SeekTo seek(ConfigurationProblems problems, Optional<String> value) {
         if (value.isEmpty()) {
             return null;
         }
         try {
             return SeekTo.parse(value.get());
         } catch (IllegalArgumentException e) {
-            problems.fail("seek", value.get(), e.getMessage());
+            problems.add("seek", value.get(), e.getMessage());
             return null;
         }
     }
 
     /** @return {@code null} for {@code forever} */
-    private static Duration retention(Problems problems, String value) {
+    private static Duration retention(ConfigurationProblems problems, String value) {
         return "forever".equals(value) ? null : duration(problems, "retention", value);
     }
 
-    static Outgoing outgoing(PostgresConnectorOutgoingConfiguration config) {
+    private static Outgoing outgoing(ConfigurationProblems problems, PostgresConnectorOutgoingConfiguration config) {
         String channel = config.getChannel();
-        Problems problems = new Problems("mp.messaging.outgoing." + channel + ".");
         if (config.getTopic().isPresent()) {
             return new Outgoing(channel, dataSource(config.getDatasource()), null, null, logProducer(problems, config));
         }
@@ -201,12 +229,12 @@ final class ChannelSettings {
         if (config.getExchange().isPresent()) {
             String exchange = exchangeName(problems, config.getExchange().get());
             if (config.getQueue().isPresent()) {
-                problems.fail("queue", queue, "a channel sends either to a queue or through an exchange (exchange="
+                problems.add("queue", queue, "a channel sends either to a queue or through an exchange (exchange="
                         + exchange + "): remove one of them");
             }
             Unroutable unroutable = Unroutable.byId(config.getUnroutable());
             if (unroutable == null) {
-                problems.fail("unroutable", config.getUnroutable(), "it must be drop, fail or alternate-queue");
+                problems.add("unroutable", config.getUnroutable(), "it must be drop, fail or alternate-queue");
             }
             String alternateQueue = unroutable != Unroutable.ALTERNATE_QUEUE ? null
                     : queueName(problems, "alternate-queue", config.getAlternateQueue().orElse(exchange + ".unroutable"));
@@ -216,7 +244,7 @@ final class ChannelSettings {
         payloadType(problems, config.getPayloadType());
         int priority = config.getPriority();
         if (priority < Short.MIN_VALUE || priority > Short.MAX_VALUE) {
-            problems.fail("priority", priority, "it must be between " + Short.MIN_VALUE + " and " + Short.MAX_VALUE);
+            problems.add("priority", priority, "it must be between " + Short.MIN_VALUE + " and " + Short.MAX_VALUE);
         }
         Duration delay = config.getDelay().map(value -> duration(problems, "delay", value)).orElse(Duration.ZERO);
         Duration timeToLive = config.getTimeToLive().map(value -> duration(problems, "time-to-live", value)).orElse(null);
@@ -230,48 +258,47 @@ final class ChannelSettings {
     /** The one message for an exchange that exists with another type than the channel declares. */
     static IllegalArgumentException exchangeTypeConflict(String direction, String channel, ExchangeType declared,
             String exchange, ExchangeType existing) {
-        return new IllegalArgumentException("Invalid channel configuration: mp.messaging." + direction + "." + channel
-                + ".exchange-type=" + declared.id() + ": exchange '" + exchange + "' already exists with type "
-                + existing.id());
+        return ConfigurationProblems.of(direction, channel, "exchange-type", declared.id(),
+                "exchange '" + exchange + "' already exists with type " + existing.id());
     }
 
-    private static String exchangeName(Problems problems, String value) {
+    private static String exchangeName(ConfigurationProblems problems, String value) {
         String problem = Identifiers.exchangeNameProblem(value);
         if (problem != null) {
-            problems.fail("exchange", value, problem);
+            problems.add("exchange", value, problem);
         }
         return value;
     }
 
-    private static ExchangeType exchangeType(Problems problems, Optional<String> value) {
+    private static ExchangeType exchangeType(ConfigurationProblems problems, Optional<String> value) {
         if (value.isEmpty()) {
             return null;
         }
         ExchangeType type = ExchangeType.byId(value.get());
         if (type == null) {
-            problems.fail("exchange-type", value.get(), "it must be one of " + ExchangeType.ids());
+            problems.add("exchange-type", value.get(), "it must be one of " + ExchangeType.ids());
         }
         return type;
     }
 
-    private static boolean matchAll(Problems problems, String value) {
+    private static boolean matchAll(ConfigurationProblems problems, String value) {
         return switch (value) {
             case "all" -> true;
             case "any" -> false;
             default -> {
-                problems.fail("x-match", value, "it must be all or any");
+                problems.add("x-match", value, "it must be all or any");
                 yield false;
             }
         };
     }
 
     /** Reads {@code name:value,name:value}. */
-    private static Map<String, String> bindingHeaders(Problems problems, Optional<String> value) {
+    private static Map<String, String> bindingHeaders(ConfigurationProblems problems, Optional<String> value) {
         Map<String, String> headers = new LinkedHashMap<>();
         for (String pair : list(value)) {
             int colon = pair.indexOf(':');
             if (colon < 1) {
-                problems.fail("binding-headers", value.get(), "it must be a comma-separated list of name:value pairs");
+                problems.add("binding-headers", value.get(), "it must be a comma-separated list of name:value pairs");
             }
             headers.put(pair.substring(0, colon).trim(), pair.substring(colon + 1).trim());
         }
@@ -283,23 +310,23 @@ final class ChannelSettings {
                 .orElse(List.of());
     }
 
-    private static boolean archive(Problems problems, String ackMode) {
+    private static boolean archive(ConfigurationProblems problems, String ackMode) {
         return switch (ackMode) {
             case "delete" -> false;
             case "archive" -> true;
             default -> {
-                problems.fail("ack-mode", ackMode, "it must be delete or archive");
+                problems.add("ack-mode", ackMode, "it must be delete or archive");
                 yield false;
             }
         };
     }
 
-    private static boolean deadLetterExpired(Problems problems, String strategy) {
+    private static boolean deadLetterExpired(ConfigurationProblems problems, String strategy) {
         return switch (strategy) {
             case "dead-letter" -> true;
             case "drop" -> false;
             default -> {
-                problems.fail("expiry-strategy", strategy, "it must be dead-letter or drop");
+                problems.add("expiry-strategy", strategy, "it must be dead-letter or drop");
                 yield false;
             }
         };
@@ -309,22 +336,22 @@ final class ChannelSettings {
         return name.orElse(DataSourceUtil.DEFAULT_DATASOURCE_NAME);
     }
 
-    private static String queueName(Problems problems, String property, String value) {
+    private static String queueName(ConfigurationProblems problems, String property, String value) {
         String problem = Identifiers.queueNameProblem(value);
         if (problem != null) {
-            problems.fail(property, value, problem);
+            problems.add(property, value, problem);
         }
         return value;
     }
 
-    private static int positive(Problems problems, String property, int value, int max) {
+    private static int positive(ConfigurationProblems problems, String property, int value, int max) {
         if (value < 1 || value > max) {
-            problems.fail(property, value, "it must be between 1 and " + max);
+            problems.add(property, value, "it must be between 1 and " + max);
         }
         return value;
     }
 
-    private static Duration duration(Problems problems, String property, String value) {
+    private static Duration duration(ConfigurationProblems problems, String property, String value) {
         Duration duration;
         try {
             duration = DurationConverter.parseDuration(value);
@@ -332,28 +359,20 @@ final class ChannelSettings {
             duration = null;
         }
         if (duration == null || duration.isNegative() || duration.isZero()) {
-            problems.fail(property, value, "it must be a positive duration such as 30s, 500ms, 5m or PT30S");
+            problems.add(property, value, "it must be a positive duration such as 30s, 500ms, 5m or PT30S");
         }
         return duration;
     }
 
-    private static PayloadType payloadType(Problems problems, Optional<String> name) {
+    private static PayloadType payloadType(ConfigurationProblems problems, Optional<String> name) {
         if (name.isEmpty()) {
             return null;
         }
         try {
             return PayloadType.parse(name.get(), Thread.currentThread().getContextClassLoader());
         } catch (IllegalArgumentException e) {
-            problems.fail("payload-type", name.get(), e.getMessage());
+            problems.add("payload-type", name.get(), e.getMessage());
             return null;
-        }
-    }
-
-    /** Builds the one message that names the channel, the property and what is wrong with its value. */
-    private record Problems(String prefix) {
-        void fail(String property, Object value, String reason) {
-            throw new IllegalArgumentException(
-                    "Invalid channel configuration: " + prefix + property + "=" + value + ": " + reason);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.pgmessaging.runtime;
 import java.util.List;
 import java.util.Map;
 
+import dev.pgmessaging.runtime.logging.PostgresExceptions;
 import dev.pgmessaging.runtime.PostgresMessagingConfig.BindingConfig;
 import dev.pgmessaging.runtime.PostgresMessagingConfig.ExchangeConfig;
 import dev.pgmessaging.runtime.PostgresMessagingConfig.XMatch;
@@ -49,6 +50,6 @@ final class ConfiguredExchanges {
     }
 
     private static void fail(String exchange, String property, String reason) {
-        throw new IllegalArgumentException("Invalid configuration: " + PREFIX + exchange + property + ": " + reason);
+        throw PostgresExceptions.EX.invalidExchangeConfiguration(PREFIX + exchange + property, reason);
     }
 }

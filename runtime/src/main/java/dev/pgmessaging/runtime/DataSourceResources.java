@@ -1,5 +1,7 @@
 package dev.pgmessaging.runtime;
 
+import static dev.pgmessaging.runtime.logging.PostgresExceptions.EX;
+
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +10,7 @@ import jakarta.transaction.TransactionSynchronizationRegistry;
 
 import io.agroal.api.AgroalDataSource;
 
+import dev.pgmessaging.runtime.logging.ConfigurationProblems;
 import dev.pgmessaging.runtime.api.PartitionLag;
 import dev.pgmessaging.runtime.api.SeekTo;
 import dev.pgmessaging.runtime.exchange.Binding;
@@ -62,10 +65,9 @@ final class DataSourceResources {
     static DataSourceResources open(String name, PostgresMessagingConfig config, String channel, String direction,
             TransactionSynchronizationRegistry transactions) {
         AgroalDataSource dataSource = AgroalDataSourceUtil.dataSourceIfActive(name)
-                .orElseThrow(() -> new IllegalArgumentException("Invalid channel configuration: mp.messaging." + direction
-                        + "." + channel + ".datasource: there is no active datasource named '" + name
-                        + "' (configure quarkus.datasource" + (DataSourceUtil.isDefault(name) ? "" : ".\"" + name + "\"")
-                        + ".* with db-kind=postgresql)"));
+                .orElseThrow(() -> ConfigurationProblems.of(direction, channel, "datasource", name,
+                        "there is no active datasource named '" + name + "' (configure quarkus.datasource"
+                                + (DataSourceUtil.isDefault(name) ? "" : ".\"" + name + "\"") + ".* with db-kind=postgresql)"));
         new SchemaManager(config.schema()).apply(dataSource, config.schemaManagement());
         return new DataSourceResources(name, dataSource, config.schema(),
                 config.schemaManagement() == PostgresMessagingConfig.SchemaManagement.CREATE, transactions);
@@ -126,23 +128,21 @@ final class DataSourceResources {
             } else {
                 topic = logs.findTopic(dataSource, name);
                 if (topic == null) {
-                    throw new IllegalArgumentException("Invalid channel configuration: mp.messaging." + direction + "."
-                            + channel + ".topic=" + name + ": there is no such topic, and schema-management is not"
-                            + " create, so the connector does not create it: create it with SELECT <schema>.create_topic('"
-                            + name + "', " + partitions + ", "
+                    throw ConfigurationProblems.of(direction, channel, "topic", name, "there is no such topic, and"
+                            + " schema-management is not create, so the connector does not create it: create it with"
+                            + " SELECT <schema>.create_topic('" + name + "', " + partitions + ", "
                             + (retention == null ? "NULL" : "interval '" + retention + "'") + ")");
                 }
             }
             sweeper.maintainLogSegments();
         } catch (SQLException e) {
-            throw new IllegalStateException("Could not create topic '" + name + "' in datasource " + this.name + ": "
-                    + e.getMessage(), e);
+            throw EX.setUpFailed("create topic '" + name + "'", this.name, e.getMessage(), e);
         }
         if (topic.partitions() != partitions) {
-            throw new IllegalArgumentException("Invalid channel configuration: mp.messaging." + direction + "." + channel
-                    + ".partitions=" + partitions + ": topic '" + name + "' exists with " + topic.partitions()
-                    + " partitions, and the count of an existing topic cannot change (records with the same key would"
-                    + " land in other partitions than before); set partitions=" + topic.partitions() + " or use a new topic");
+            throw ConfigurationProblems.of(direction, channel, "partitions", partitions, "topic '" + name + "' exists with "
+                    + topic.partitions() + " partitions, and the count of an existing topic cannot change (records with"
+                    + " the same key would land in other partitions than before); set partitions=" + topic.partitions()
+                    + " or use a new topic");
         }
         return topic;
     }
@@ -152,8 +152,7 @@ final class DataSourceResources {
         try {
             return exchanges.declare(dataSource, exchange, type);
         } catch (SQLException e) {
-            throw new IllegalStateException("Could not declare exchange '" + exchange + "' in datasource " + name + ": "
-                    + e.getMessage(), e);
+            throw EX.setUpFailed("declare exchange '" + exchange + "'", name, e.getMessage(), e);
         }
     }
 
@@ -164,8 +163,8 @@ final class DataSourceResources {
                 exchanges.bind(dataSource, binding);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("Could not bind queue '" + request.queue() + "' to exchange '"
-                    + request.exchange() + "' in datasource " + name + ": " + e.getMessage(), e);
+            throw EX.setUpFailed("bind queue '" + request.queue() + "' to exchange '"
+                    + request.exchange() + "'", name, e.getMessage(), e);
         }
     }
 
@@ -174,8 +173,7 @@ final class DataSourceResources {
         try {
             sweeper.maintainArchive(retention);
         } catch (SQLException e) {
-            throw new IllegalStateException("Could not create the archive partitions in datasource " + name + ": "
-                    + e.getMessage(), e);
+            throw EX.setUpFailed("create the archive partitions", name, e.getMessage(), e);
         }
     }
 
@@ -183,8 +181,7 @@ final class DataSourceResources {
         try {
             queues.registerQueue(dataSource, queue);
         } catch (SQLException e) {
-            throw new IllegalStateException("Could not register queue '" + queue + "' in datasource " + name + ": "
-                    + e.getMessage(), e);
+            throw EX.setUpFailed("register queue '" + queue + "'", name, e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.pgmessaging.runtime;
 
+import static dev.pgmessaging.runtime.logging.PostgresLogging.LOG;
+
 import static io.smallrye.reactive.messaging.annotations.ConnectorAttribute.Direction.INCOMING;
 import static io.smallrye.reactive.messaging.annotations.ConnectorAttribute.Direction.INCOMING_AND_OUTGOING;
 import static io.smallrye.reactive.messaging.annotations.ConnectorAttribute.Direction.OUTGOING;
@@ -183,9 +185,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
             Topic topic = ds.topic(log.topic(), log.partitions(), log.retention(), "incoming", channel.channel());
             if (log.seekOnStart() != null) {
                 Map<Integer, Long> moved = ds.seek(log.groupId(), log.topic(), null, log.seekOnStart());
-                org.jboss.logging.Logger.getLogger(PostgresConnector.class).infof(
-                        "Channel %s moved group %s on topic %s to %s (seek): %s", channel.channel(), log.groupId(),
-                        log.topic(), log.seekOnStart(), moved);
+                LOG.seekOnStart(channel.channel(), log.groupId(), log.topic(), log.seekOnStart(), moved);
             }
             LogSource source = new LogSource(log, topic, ds.dataSource(), ds.logs(), codec(),
                     log.listen() ? ds.wakeups() : null, execution.vertx().getDelegate());

@@ -1,5 +1,7 @@
 package dev.pgmessaging.runtime;
 
+import static dev.pgmessaging.runtime.logging.PostgresLogging.LOG;
+
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -7,8 +9,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
-
-import org.jboss.logging.Logger;
 
 import dev.pgmessaging.runtime.sql.BoundedDataSource;
 import dev.pgmessaging.runtime.sql.StatementTimeouts;
@@ -21,8 +21,9 @@ import dev.pgmessaging.runtime.queue.QueueStore;
  * The background upkeep of a datasource's messaging tables.
  * <p>
  * Every second while this instance's consumers lease messages, one step of the rotation of the
- * message table's slots (migration V7): a slot whose messages are all gone is truncated, which
- * removes its dead tuples even while a long transaction elsewhere keeps vacuum from doing so.
+ * message table's slots (rotate_queue_slots, in the schema baseline V1__baseline.sql): a slot whose
+ * messages are all gone is truncated, which removes its dead tuples even while a long transaction
+ * elsewhere keeps vacuum from doing so.
  * <p>
  * Every half minute: when a channel uses a topic, creates the coming daily segments of every topic
  * and drops those past their retention; deletes the
@@ -35,7 +36,6 @@ import dev.pgmessaging.runtime.queue.QueueStore;
  */
 final class StorageSweeper implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(StorageSweeper.class);
     private static final long INTERVAL_SECONDS = 30;
     private static final long ROTATION_INTERVAL_MILLIS = 1000;
     /**
@@ -86,8 +86,7 @@ final class StorageSweeper implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             rotationPending = true;
             if (!rotationFailing) {
-                LOG.warnf("Could not rotate the slots of the message table (retrying every second): %s%s",
-                        e.getMessage(), privilegeAdvice(e));
+                LOG.couldNotRotate(e.getMessage(), privilegeAdvice(e));
             }
             rotationFailing = true;
         }
@@ -115,7 +114,7 @@ final class StorageSweeper implements AutoCloseable {
             if (logsInUse) {
                 int dropped = logs.maintainSegments(dataSource);
                 if (dropped > 0) {
-                    LOG.infof("Dropped %d log segment(s) past their topic's retention", dropped);
+                    LOG.segmentsDropped(dropped);
                 }
             }
             // a full batch means there may be more: go on at once
@@ -129,7 +128,7 @@ final class StorageSweeper implements AutoCloseable {
             if (retention != null) {
                 int dropped = queues.maintainArchive(dataSource, retention);
                 if (dropped > 0) {
-                    LOG.infof("Dropped %d archive partition(s) older than %s", dropped, retention);
+                    LOG.archivePartitionsDropped(dropped, retention);
                 }
             }
             failing = false;
@@ -137,14 +136,17 @@ final class StorageSweeper implements AutoCloseable {
             // usually the database is away (the channels report it too): say it once per streak;
             // the next sweep catches up, and the archive has partitions two days ahead
             if (!failing) {
-                LOG.warnf("Could not sweep the messaging tables (retrying every %ds): %s%s", INTERVAL_SECONDS,
-                        e.getMessage(), privilegeAdvice(e));
+                LOG.couldNotSweep(INTERVAL_SECONDS, e.getMessage(), privilegeAdvice(e));
             }
             failing = true;
         }
     }
 
-    /** What to do about a failure for want of a right: the upkeep needs the functions of migration V15. */
+    /**
+     * What to do about a failure for want of a right: the upkeep needs the functions that run with
+     * the owner's rights, which grant_application_role lets a role call (see the least-privilege
+     * section of the schema baseline, V1__baseline.sql).
+     */
     private static String privilegeAdvice(Exception e) {
         return e instanceof SQLException sql && "42501".equals(sql.getSQLState())
                 ? " (the application role lacks a right: run SELECT <schema>.grant_application_role('<role>') as the"

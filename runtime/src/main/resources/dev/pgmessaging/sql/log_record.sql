@@ -1,6 +1,7 @@
 -- Statements on the log tables (topics, records, consumer groups). Each statement is named by the
 -- operation it performs and run with bound parameters only; {schema} is the validated, quoted
--- schema name. The functions they call are in migrations V8, V11 and V13, which say how they work.
+-- schema name. The functions they call are in the schema baseline, V1__baseline.sql (its log
+-- model section), which says how they work.
 
 -- name: create-topic
 -- Creates the topic (name, partitions, retention in seconds or NULL for none) unless it exists;
@@ -82,9 +83,9 @@ WHERE t.name = ?
 ORDER BY p;
 
 -- name: seek
--- Moves a group's committed offsets (see seek_group in migrations V8 and V11): group, topic, partition (NULL:
--- all), where to ('earliest', 'latest', 'offset', 'time'), the offset, the time. Returns the
--- partitions moved and their new offsets.
+-- Moves a group's committed offsets (see seek_group in the schema baseline, V1__baseline.sql):
+-- group, topic, partition (NULL: all), where to ('earliest', 'latest', 'offset', 'time'), the
+-- offset, the time. Returns the partitions moved and their new offsets.
 SELECT s.partition, s.committed_offset
 FROM {schema}.topic AS t
 CROSS JOIN LATERAL {schema}.seek_group(?, t.id, ?, ?, ?, ?) AS s

@@ -47,7 +47,7 @@ WITH input AS (
            CASE WHEN i.leased THEN now() + make_interval(secs => ?)
                 -- never in the past (a deliver-at from a clock behind the database's): a claim
                 -- starts at its consumer's floor, and would not see the message until it next
-                -- starts at the head (migration V12)
+                -- starts at the head (see claim_messages in the schema baseline, V1__baseline.sql)
                 ELSE greatest(coalesce(to_timestamp(da), now() + make_interval(secs => d)), now()) END,
            now() + make_interval(secs => ttl), (SELECT {schema}.current_queue_slot()),
            CASE WHEN i.leased THEN (SELECT nextval('{schema}.lease_token_seq')) END,
@@ -72,10 +72,11 @@ UNION ALL
 SELECT NULL, NULL, NULL, pg_current_xact_id()::text::bigint;
 
 -- name: claim
--- Leases up to N visible messages of a queue (claim_messages, in migrations V4 and V12, says how
--- and why it is a function): queue, limit, visibility timeout in seconds, the dead-letter queue of
--- expired messages (NULL: drop them), whether to order by key, the key to start the walk from, and
--- the floor to start from (priority and visible time; NULL: the head of the queue).
+-- Leases up to N visible messages of a queue (claim_messages, in the schema baseline
+-- V1__baseline.sql, says how and why it is a function): queue, limit, visibility timeout in
+-- seconds, the dead-letter queue of expired messages (NULL: drop them), whether to order by key,
+-- the key to start the walk from, and the floor to start from (priority and visible time; NULL:
+-- the head of the queue).
 -- Like every statement on leases run by the consumer, it commits without waiting for the flush
 -- (no_flush: QueueStore says why that is safe).
 -- (The setting is read in a condition that runs once before the claim, whatever it returns.)
@@ -86,7 +87,8 @@ WHERE (SELECT setting FROM no_flush) = 'off';
 -- name: ack
 -- Deletes acknowledged messages, a batch at a time (ids and lease tokens side by side); only rows
 -- still leased by the delivery being acked are removed. Returns how many were. The statements that
--- settle messages are functions so that their plans cannot go stale (migration V9 says why).
+-- settle messages are functions so that their plans cannot go stale (the schema baseline,
+-- V1__baseline.sql, says why, before claim_messages).
 WITH no_flush AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
 SELECT {schema}.ack_messages(?::bigint[], ?::bigint[]) FROM no_flush;
 
@@ -105,7 +107,7 @@ SELECT {schema}.archive_messages(?::bigint[], ?::bigint[]);
 
 -- name: maintain-archive
 -- Creates the archive's partitions for today and the next two days, and drops those older than the
--- retention (seconds); see maintain_archive in migration V6.
+-- retention (seconds); see maintain_archive in the schema baseline, V1__baseline.sql.
 SELECT {schema}.maintain_archive(make_interval(secs => ?), 2);
 
 -- name: release
@@ -122,9 +124,9 @@ WITH no_flush AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', tr
 SELECT {schema}.dead_letter_message(?, ?, ?, ?, ?) FROM no_flush;
 
 -- name: rotate-slots
--- One step of the rotation of the message table's slots (rotate_queue_slots, in migration V7):
--- the size in bytes past which the current slot is replaced, and how many messages to move out of
--- the next slot at most.
+-- One step of the rotation of the message table's slots (rotate_queue_slots, in the schema
+-- baseline V1__baseline.sql): the size in bytes past which the current slot is replaced, and how
+-- many messages to move out of the next slot at most.
 SELECT {schema}.rotate_queue_slots(?, ?);
 
 -- name: extend

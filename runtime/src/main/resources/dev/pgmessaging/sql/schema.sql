@@ -25,14 +25,14 @@ INSERT INTO {schema}.schema_version (version, description) VALUES (?, ?);
 SELECT to_regclass(?) IS NOT NULL;
 
 -- name: grant-application-roles
--- After migrating: gives the roles given access with grant_application_role (migration V15) what
--- the migrations added.
+-- After migrating: gives the roles given access with grant_application_role (see the schema
+-- baseline, V1__baseline.sql) what the migrations added.
 SELECT {schema}.grant_application_roles();
 
 -- name: missing-privileges
 -- The privileges the connector needs that the current role lacks (empty when it has them all),
 -- named for a message; the parameter is the schema's name, whose tables must exist.
--- grant_application_role (migration V15) gives them.
+-- grant_application_role (see the schema baseline, V1__baseline.sql) gives them.
 WITH s(name) AS (SELECT ?::text)
 SELECT p.what
 FROM s

@@ -13,9 +13,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packages depend on each other one way (CONTRIBUTING.md): the queue and log models do not
- * know each other, exchanges do not know queue channels, and the shared packages (api, sql,
- * notify, payload, tx, channel) know no model.
+ * The shape of the code that CONTRIBUTING.md describes: the packages depend on each other one way
+ * (the queue and log models do not know each other, exchanges do not know queue channels, the
+ * shared packages know no model, a topic channel's commit and failure strategies know nothing of
+ * the channel), every log line goes through the one logging bundle, and no source file grows past
+ * what a reader takes in.
  */
 class PackageDependenciesTest {
 
@@ -29,7 +31,11 @@ class PackageDependenciesTest {
             "notify", List.of("queue", "log", "exchange"),
             "sql", List.of("queue", "log", "exchange", "notify"),
             "api", List.of("queue", "log", "exchange", "notify", "sql"),
-            "channel", List.of("queue", "log", "exchange", "notify", "sql", "sink", "source"));
+            "channel", List.of("queue", "log", "exchange", "notify", "sql", "sink"),
+            "logging", List.of("api", "channel", "exchange", "log", "notify", "outbox", "payload", "queue", "schema", "sink",
+                    "sql", "tx"));
+    /** The most lines a main source file has: past that, it holds more than one thing. */
+    private static final int MAX_LINES = 400;
 
     @Test
     void dependenciesPointOneWay() {
@@ -40,6 +46,39 @@ class PackageDependenciesTest {
                         .map(line -> rule.getKey() + ": " + line))
                 .sorted().toList();
         assertEquals(List.of(), violations);
+    }
+
+    @Test
+    void strategiesKnowNothingOfTheirChannel() {
+        List<String> violations = Stream.of("log/commit", "log/fault")
+                .flatMap(pkg -> imports(pkg).filter(line -> line.contains("dev.pgmessaging.runtime.log.")
+                        && !line.contains("dev.pgmessaging.runtime." + pkg.replace('/', '.') + ".")))
+                .toList();
+        assertEquals(List.of(), violations);
+    }
+
+    @Test
+    void everyLogLineGoesThroughTheBundle() {
+        List<String> loggers = sources().filter(file -> !file.startsWith(SOURCES.resolve("logging")))
+                .flatMap(file -> lines(file).filter(line -> line.contains("Logger.getLogger(")
+                        || line.contains("import org.jboss.logging.Logger;")).map(line -> SOURCES.relativize(file) + " " + line))
+                .toList();
+        assertEquals(List.of(), loggers, "log through dev.pgmessaging.runtime.logging.PostgresLogging");
+    }
+
+    @Test
+    void noSourceFileIsLongerThanAReaderTakesIn() {
+        List<String> tooLong = sources().filter(file -> lines(file).count() > MAX_LINES)
+                .map(file -> SOURCES.relativize(file) + " " + lines(file).count() + " lines").toList();
+        assertEquals(List.of(), tooLong);
+    }
+
+    private static Stream<Path> sources() {
+        try (Stream<Path> files = Files.walk(SOURCES)) {
+            return files.filter(file -> file.toString().endsWith(".java")).toList().stream();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The import lines of the package's files (its subpackages included), each prefixed by its file. */

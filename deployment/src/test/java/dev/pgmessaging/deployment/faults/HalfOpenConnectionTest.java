@@ -16,21 +16,12 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.pgmessaging.runtime.log.LogConsumerSettings.CommitStrategy;
-import dev.pgmessaging.runtime.log.LogConsumerSettings;
 import dev.pgmessaging.runtime.log.LogSource;
-import dev.pgmessaging.runtime.log.LogStore.NewRecord;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
 import dev.pgmessaging.runtime.log.LogStore;
-import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.IdleQueuePoller;
-import dev.pgmessaging.runtime.queue.QueueConsumerSettings;
 import dev.pgmessaging.runtime.queue.QueueSource;
 import dev.pgmessaging.runtime.queue.QueueStore;
-import dev.pgmessaging.runtime.queue.fault.Backoff;
-import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
 import dev.pgmessaging.runtime.schema.SchemaManager;
 import dev.pgmessaging.runtime.sql.NewMessage;
 import io.agroal.api.AgroalDataSource;
@@ -48,7 +39,7 @@ class HalfOpenConnectionTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(TcpProxy.class, ProxiedPool.class))
+            .withApplicationRoot(jar -> jar.addClasses(TcpProxy.class, ProxiedPool.class, ProxiedChannels.class))
             .overrideConfigKey("quarkus.messaging.postgres.schema", SCHEMA)
             .overrideConfigKey("quarkus.messaging.postgres.schema-management", "none");
 
@@ -66,19 +57,16 @@ class HalfOpenConnectionTest {
         Topic topic = store.createTopic(dataSource, "events", 1, null);
         try (TcpProxy proxy = ProxiedPool.proxyFor(dataSource);
                 AgroalDataSource proxied = ProxiedPool.through(proxy, dataSource)) {
-            LogSource source = new LogSource(new LogConsumerSettings("events", "events", 1, null, "g", true,
-                    Duration.ofSeconds(3), CommitStrategy.THROTTLED, Duration.ofMillis(100), 50, Duration.ofMillis(100),
-                    Duration.ofSeconds(1), null, String.class, true, false, false, null, false), topic, proxied, store,
-                    new PayloadCodec(new ObjectMapper()), null, vertx);
+            LogSource source = ProxiedChannels.topicConsumer(proxied, store, topic, vertx);
             source.stream().subscribe().with(message -> {
                 consumed.add((String) message.getPayload());
                 message.ack();
             });
             try {
-                append(store, topic, "before");
+                ProxiedChannels.append(dataSource, store, topic, "before");
                 await().atMost(Duration.ofSeconds(20)).until(() -> consumed.contains("before"));
                 assertTrue(proxy.stallAll() > 0, "no connection to stall");
-                append(store, topic, "after");
+                ProxiedChannels.append(dataSource, store, topic, "after");
                 await().atMost(Duration.ofSeconds(20)).until(() -> consumed.contains("after"));
             } finally {
                 source.stop();
@@ -95,11 +83,7 @@ class HalfOpenConnectionTest {
                 AgroalDataSource proxied = ProxiedPool.through(proxy, dataSource)) {
             IdleQueuePoller poller = new IdleQueuePoller(proxied, store, "test");
             poller.start();
-            QueueSource source = new QueueSource(new QueueConsumerSettings("jobs", "jobs", "jobs.dlq", 10, 10,
-                    Duration.ofSeconds(3), Duration.ofMillis(100), false, null,
-                    FailureStrategy.of(FailureStrategy.DEAD_LETTER, 5, new Backoff(Duration.ofMillis(10), Duration.ofSeconds(1))),
-                    Duration.ofMinutes(1), Duration.ofSeconds(1), true, false, false, false, false, false), proxied, store,
-                    new PayloadCodec(new ObjectMapper()), null, poller, vertx);
+            QueueSource source = ProxiedChannels.queueConsumer(proxied, store, poller, vertx);
             source.stream().subscribe().with(message -> {
                 consumed.add((String) message.getPayload());
                 message.ack();
@@ -111,17 +95,10 @@ class HalfOpenConnectionTest {
                 send(store, "after");
                 await().atMost(Duration.ofSeconds(20)).until(() -> consumed.contains("after"));
             } finally {
-                source.stopClaiming();
+                source.stopTakingWork();
                 source.stop();
                 poller.close();
             }
-        }
-    }
-
-    private void append(LogStore store, Topic topic, String value) throws Exception {
-        try (Connection connection = dataSource.getConnection()) {
-            store.append(connection, topic, List.of(new NewRecord(0, null, "text/plain", null,
-                    value.getBytes(StandardCharsets.UTF_8), null)), null, null);
         }
     }
 

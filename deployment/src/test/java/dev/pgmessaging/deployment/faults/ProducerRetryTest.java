@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,19 +20,11 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.pgmessaging.deployment.Rows;
-import dev.pgmessaging.runtime.exchange.ExchangeStore;
-import dev.pgmessaging.runtime.notify.Wakeups;
-import dev.pgmessaging.runtime.payload.PayloadCodec;
-import dev.pgmessaging.runtime.queue.QueueProducerSettings;
 import dev.pgmessaging.runtime.queue.QueueSink;
-import dev.pgmessaging.runtime.queue.QueueStore;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -50,7 +41,7 @@ class ProducerRetryTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Producer.class, Rows.class, TcpProxy.class, ProxiedPool.class))
+            .withApplicationRoot(jar -> jar.addClasses(Producer.class, Rows.class, TcpProxy.class, ProxiedPool.class, ProxiedChannels.class))
             .overrideConfigKey("quarkus.messaging.postgres.schema", SCHEMA)
             .overrideConfigKey("mp.messaging.outgoing.orders.queue", "orders");
 
@@ -109,28 +100,9 @@ class ProducerRetryTest {
         Rows.execute(dataSource, "INSERT INTO " + SCHEMA + ".queue (name) VALUES ('lost-answers') ON CONFLICT DO NOTHING");
         try (TcpProxy proxy = ProxiedPool.proxyFor(dataSource);
                 AgroalDataSource proxied = ProxiedPool.through(proxy, dataSource)) {
-            QueueSink sink = new QueueSink(new QueueProducerSettings("lost-answers", "lost-answers", null, 10, false, 0,
-                    Duration.ZERO, null, Duration.ofMinutes(5), Duration.ofSeconds(30)), proxied, new QueueStore(SCHEMA),
-                    new ExchangeStore(SCHEMA), new PayloadCodec(new ObjectMapper()), null,
-                    new Wakeups(proxied, "unused", "test"), null);
-            sink.onSubscribe(new Flow.Subscription() {
-                @Override
-                public void request(long n) {
-                }
-
-                @Override
-                public void cancel() {
-                }
-            });
+            QueueSink sink = ProxiedChannels.queueProducer(proxied, SCHEMA, "lost-answers", Duration.ofSeconds(30));
             proxy.cutNextCommits(1);
-            CompletableFuture<Void> sent = new CompletableFuture<>();
-            sink.onNext(Message.of("m-1", () -> {
-                sent.complete(null);
-                return CompletableFuture.completedFuture(null);
-            }, failure -> {
-                sent.completeExceptionally(failure);
-                return CompletableFuture.completedFuture(null);
-            }));
+            CompletableFuture<Void> sent = ProxiedChannels.send(sink, "m-1");
             sent.get(30, TimeUnit.SECONDS);
             sink.stop();
             assertEquals(1, proxy.commitsCut(), "the answer of the commit was dropped");

@@ -6,41 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.pgmessaging.runtime.exchange.ExchangeStore;
-import dev.pgmessaging.runtime.log.LogConsumerSettings.CommitStrategy;
-import dev.pgmessaging.runtime.log.LogConsumerSettings;
 import dev.pgmessaging.runtime.log.LogSource;
-import dev.pgmessaging.runtime.log.LogStore.NewRecord;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
 import dev.pgmessaging.runtime.log.LogStore;
-import dev.pgmessaging.runtime.notify.Wakeups;
-import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.IdleQueuePoller;
-import dev.pgmessaging.runtime.queue.QueueConsumerSettings;
-import dev.pgmessaging.runtime.queue.QueueProducerSettings;
 import dev.pgmessaging.runtime.queue.QueueSink;
 import dev.pgmessaging.runtime.queue.QueueSource;
 import dev.pgmessaging.runtime.queue.QueueStore;
-import dev.pgmessaging.runtime.queue.fault.Backoff;
-import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
 import dev.pgmessaging.runtime.schema.SchemaManager;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
@@ -58,7 +41,7 @@ class UnreachableDatabaseTest {
 
     @RegisterExtension
     static final QuarkusUnitTest app = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(TcpProxy.class, ProxiedPool.class))
+            .withApplicationRoot(jar -> jar.addClasses(TcpProxy.class, ProxiedPool.class, ProxiedChannels.class))
             .overrideConfigKey("quarkus.messaging.postgres.schema", SCHEMA)
             .overrideConfigKey("quarkus.messaging.postgres.schema-management", "none");
 
@@ -76,23 +59,20 @@ class UnreachableDatabaseTest {
         Topic topic = store.createTopic(dataSource, "events", 1, null);
         try (TcpProxy proxy = ProxiedPool.proxyFor(dataSource);
                 AgroalDataSource proxied = ProxiedPool.through(proxy, dataSource)) {
-            LogSource source = new LogSource(new LogConsumerSettings("events", "events", 1, null, "g", true,
-                    Duration.ofSeconds(3), CommitStrategy.THROTTLED, Duration.ofMillis(100), 50, Duration.ofMillis(100),
-                    Duration.ofSeconds(1), null, String.class, true, false, false, null, false), topic, proxied, store,
-                    new PayloadCodec(new ObjectMapper()), null, vertx);
+            LogSource source = ProxiedChannels.topicConsumer(proxied, store, topic, vertx);
             source.stream().subscribe().with(message -> {
                 consumed.add((String) message.getPayload());
                 message.ack();
             });
             try {
-                append(store, topic, "before");
+                ProxiedChannels.append(dataSource, store, topic, "before");
                 await().atMost(Duration.ofSeconds(20)).until(() -> consumed.contains("before"));
                 assertNull(source.failure(), "ready while the database answers");
 
                 proxy.down();
                 await().atMost(Duration.ofSeconds(20)).until(() -> source.failure() != null);
                 assertTrue(source.isAlive(), "an outage is not a liveness failure");
-                append(store, topic, "during"); // written past the proxy: the channel cannot see it yet
+                ProxiedChannels.append(dataSource, store, topic, "during"); // written past the proxy: the channel cannot see it yet
 
                 proxy.up();
                 await().atMost(Duration.ofSeconds(20)).until(() -> consumed.contains("during"));
@@ -112,30 +92,14 @@ class UnreachableDatabaseTest {
                 AgroalDataSource proxied = ProxiedPool.through(proxy, dataSource)) {
             IdleQueuePoller poller = new IdleQueuePoller(proxied, store, "test");
             poller.start();
-            QueueSource source = new QueueSource(new QueueConsumerSettings("jobs", "jobs", "jobs.dlq", 10, 10,
-                    Duration.ofSeconds(3), Duration.ofMillis(100), false, null,
-                    FailureStrategy.of(FailureStrategy.DEAD_LETTER, 5, new Backoff(Duration.ofMillis(10), Duration.ofSeconds(1))),
-                    Duration.ofMinutes(1), Duration.ofSeconds(1), true, false, false, false, false, false), proxied, store,
-                    new PayloadCodec(new ObjectMapper()), null, poller, vertx);
+            QueueSource source = ProxiedChannels.queueConsumer(proxied, store, poller, vertx);
             source.stream().subscribe().with(message -> {
                 consumed.add((String) message.getPayload());
                 message.ack();
             });
-            QueueSink sink = new QueueSink(new QueueProducerSettings("jobs", "jobs", null, 10, false, 0,
-                    Duration.ZERO, null, Duration.ofMinutes(5), Duration.ofMinutes(1)), proxied, store,
-                    new ExchangeStore(SCHEMA), new PayloadCodec(new ObjectMapper()), null,
-                    new Wakeups(proxied, "unused", "test"), null);
-            sink.onSubscribe(new Flow.Subscription() {
-                @Override
-                public void request(long n) {
-                }
-
-                @Override
-                public void cancel() {
-                }
-            });
+            QueueSink sink = ProxiedChannels.queueProducer(proxied, SCHEMA, "jobs", Duration.ofMinutes(1));
             try {
-                send(sink, "before").get(20, TimeUnit.SECONDS);
+                ProxiedChannels.send(sink, "before").get(20, TimeUnit.SECONDS);
                 await().atMost(Duration.ofSeconds(20)).until(() -> consumed.contains("before"));
                 assertNull(source.failure(), "ready while the database answers");
                 assertNull(sink.failure(), "ready while the database answers");
@@ -144,7 +108,7 @@ class UnreachableDatabaseTest {
                 await().atMost(Duration.ofSeconds(20)).until(() -> source.failure() != null);
                 assertTrue(source.isAlive(), "an outage is not a liveness failure");
                 // a send waits for the database within its delivery timeout, and says why meanwhile
-                CompletableFuture<Void> during = send(sink, "during");
+                CompletableFuture<Void> during = ProxiedChannels.send(sink, "during");
                 await().atMost(Duration.ofSeconds(20)).until(() -> sink.failure() != null);
                 assertFalse(during.isDone(), "the send gave up while within its delivery timeout");
                 assertNotNull(sink.failure());
@@ -155,29 +119,11 @@ class UnreachableDatabaseTest {
                 await().atMost(Duration.ofSeconds(20)).until(() -> source.failure() == null && sink.failure() == null);
             } finally {
                 sink.stop();
-                source.stopClaiming();
+                source.stopTakingWork();
                 source.stop();
                 poller.close();
             }
         }
     }
 
-    private void append(LogStore store, Topic topic, String value) throws Exception {
-        try (Connection connection = dataSource.getConnection()) {
-            store.append(connection, topic, List.of(new NewRecord(0, null, "text/plain", null,
-                    value.getBytes(StandardCharsets.UTF_8), null)), null, null);
-        }
-    }
-
-    private static CompletableFuture<Void> send(QueueSink sink, String payload) {
-        CompletableFuture<Void> sent = new CompletableFuture<>();
-        sink.onNext(Message.of(payload, () -> {
-            sent.complete(null);
-            return CompletableFuture.completedFuture(null);
-        }, failure -> {
-            sent.completeExceptionally(failure);
-            return CompletableFuture.completedFuture(null);
-        }));
-        return sent;
-    }
 }

@@ -26,7 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.pgmessaging.runtime.log.KeyPartitioner;
 import dev.pgmessaging.runtime.log.LogConsumerSettings;
-import dev.pgmessaging.runtime.log.LogConsumerSettings.CommitStrategy;
+import dev.pgmessaging.runtime.log.commit.CommitStrategy;
 import dev.pgmessaging.runtime.log.LogSource;
 import dev.pgmessaging.runtime.log.LogStore;
 import dev.pgmessaging.runtime.log.LogStore.NewRecord;
@@ -133,7 +133,7 @@ class ConsumerGroupTest {
     private LogSource member(String group) {
         LogConsumerSettings settings = new LogConsumerSettings("members-" + group, "events", PARTITIONS, null, group, true,
                 SESSION_TIMEOUT, CommitStrategy.THROTTLED, Duration.ofMillis(100), 50, Duration.ofMillis(100),
-                Duration.ofSeconds(5), null, String.class, true, false, false, null, false);
+                Duration.ofSeconds(5), null, String.class, dev.pgmessaging.runtime.log.fault.FailureStrategy.of("fail"), false, false, null, false);
         LogSource source = new LogSource(settings, topic, dataSource, store, new PayloadCodec(new ObjectMapper()), null,
                 vertx);
         members.add(source);

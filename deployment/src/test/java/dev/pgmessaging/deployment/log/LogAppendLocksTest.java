@@ -23,10 +23,10 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 
 /**
- * An append no longer plans its log end offset lookup over every topic's daily segments (migration
- * V14), which opened (and locked) the index of each of them at every append: whether the session's
- * plan cache gives it a plan for its topic or a generic plan, it opens the indexes of its own
- * topic's segments only.
+ * An append does not plan its log end offset lookup over every topic's daily segments
+ * (log_end_offset is PL/pgSQL: see the schema baseline, V1__baseline.sql, for why), which would
+ * open (and lock) the index of each of them at every append: whether the session's plan cache gives
+ * it a plan for its topic or a generic plan, it opens the indexes of its own topic's segments only.
  */
 class LogAppendLocksTest {
 

@@ -1,6 +1,7 @@
 package dev.pgmessaging.runtime.channel;
 
 import java.sql.SQLException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -14,50 +15,47 @@ import io.smallrye.reactive.messaging.providers.MetadataInjectableMessage;
 import io.smallrye.reactive.messaging.providers.locals.ContextAwareMessage;
 
 /**
- * A message delivered by an incoming channel, queue message or topic record (or a batch of them):
- * the first ack or nack settles it, later ones do nothing, and an ack written by the handler's own
- * transaction ({@link dev.pgmessaging.runtime.tx.TransactionalAck}) settles it once that
- * transaction committed. A nack after that commit is only reported: the message is done for good.
+ * A message delivered by an incoming channel, holding one queue message or topic record, or the
+ * several of a batch ({@code batch=true}, the payload then being the list of theirs): the first ack
+ * or nack settles it, later ones do nothing, and an ack written by the handler's own transaction
+ * ({@link dev.pgmessaging.runtime.tx.TransactionalAck}) settles it once that transaction committed.
+ * A nack after that commit is only reported: the message is done for good. What settling does is
+ * the channel's ({@link Settler}).
+ *
+ * @param <D> what the channel delivered: a claimed queue message, or a record of a partition
  */
-public abstract class SettleOnceMessage<T>
+public final class SettleOnceMessage<T, D>
         implements ContextAwareMessage<T>, MetadataInjectableMessage<T>, AckableInTransaction {
 
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final T payload;
+    private final List<D> deliveries;
+    private final Settler<D> settler;
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile Metadata metadata;
     /** Whether the handler's transaction acked it, and committed. */
     private volatile boolean ackedInTransaction;
 
-    protected SettleOnceMessage(T payload, Metadata metadata) {
+    public SettleOnceMessage(T payload, Metadata metadata, List<D> deliveries, Settler<D> settler) {
         this.payload = payload;
         this.metadata = metadata;
+        this.deliveries = deliveries;
+        this.settler = settler;
     }
 
-    /** Acked: what the message holds is done. */
-    protected abstract void onAck();
-
-    /** Nacked: the channel's failure strategy applies. */
-    protected abstract void onNack(Throwable reason);
-
-    /** Nacked after the handler's transaction committed its ack: nothing can be undone, only reported. */
-    protected abstract void onNackAfterCommit(Throwable reason);
-
     /**
-     * Writes the ack in the calling thread's transaction, just before it commits.
-     *
-     * @throws SQLException or a runtime exception when the transaction must not commit (the ack is
-     *         fenced: the message was delivered again elsewhere)
+     * Whether the message is still to be handled: false, and settled, when its deliveries are not
+     * current any more (a topic partition was rewound or lost, or the channel stopped).
      */
-    protected abstract void ackInCurrentTransaction() throws SQLException;
-
-    /** The handler's transaction that acked the message committed. */
-    protected abstract void onCommittedAck();
-
-    /** Settles the message unless it is already: {@code true} for the one caller that did. */
-    protected final boolean settle() {
-        return settled.compareAndSet(false, true);
+    public boolean stillCurrent() {
+        if (settler.isCurrent(deliveries)) {
+            return true;
+        }
+        if (settled.compareAndSet(false, true)) {
+            settler.onAbandoned(deliveries);
+        }
+        return false;
     }
 
     @Override
@@ -81,38 +79,38 @@ public abstract class SettleOnceMessage<T>
     }
 
     @Override
-    public final CompletionStage<Void> ack(Metadata ignored) {
-        if (settle()) {
-            onAck();
+    public CompletionStage<Void> ack(Metadata ignored) {
+        if (settled.compareAndSet(false, true)) {
+            settler.onAck(deliveries);
         }
         return DONE;
     }
 
     @Override
-    public final CompletionStage<Void> nack(Throwable reason, Metadata ignored) {
-        if (settle()) {
-            onNack(reason);
+    public CompletionStage<Void> nack(Throwable reason, Metadata ignored) {
+        if (settled.compareAndSet(false, true)) {
+            settler.onNack(deliveries, reason);
         } else if (ackedInTransaction) {
-            onNackAfterCommit(reason);
+            settler.onNackAfterCommit(deliveries, reason);
         }
         return DONE;
     }
 
     /** @return {@code false} when the message was settled already (nothing was written) */
     @Override
-    public final boolean ackInTransaction() throws SQLException {
+    public boolean ackInTransaction() throws SQLException {
         if (settled.get()) {
             return false;
         }
-        ackInCurrentTransaction();
+        settler.ackInTransaction(deliveries);
         return true;
     }
 
     @Override
-    public final void ackedInTransaction() {
+    public void ackedInTransaction() {
         ackedInTransaction = true;
-        if (settle()) {
-            onCommittedAck();
+        if (settled.compareAndSet(false, true)) {
+            settler.onCommittedAck(deliveries);
         }
     }
 

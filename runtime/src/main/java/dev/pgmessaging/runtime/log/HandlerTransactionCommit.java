@@ -14,7 +14,6 @@ import java.util.function.Predicate;
 import javax.sql.DataSource;
 
 import dev.pgmessaging.runtime.log.CommitRefused.Why;
-import dev.pgmessaging.runtime.log.LogMessage.Delivery;
 import dev.pgmessaging.runtime.log.LogStore.GroupPartition;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
 

@@ -3,6 +3,8 @@ package dev.pgmessaging.runtime.log;
 import java.time.Duration;
 
 import dev.pgmessaging.runtime.api.SeekTo;
+import dev.pgmessaging.runtime.log.commit.CommitStrategy;
+import dev.pgmessaging.runtime.log.fault.FailureStrategy;
 import dev.pgmessaging.runtime.payload.PayloadType;
 
 /**
@@ -14,7 +16,7 @@ import dev.pgmessaging.runtime.payload.PayloadType;
  * @param commitStrategy when acked offsets are committed
  * @param commitInterval with the throttled strategy: how often
  * @param maxPollRecords the most records read from a partition by one fetch
- * @param failOnNack {@code failure-strategy=fail}: a nacked record stops the channel; otherwise it is ignored (committed)
+ * @param failureStrategy what a nacked record does: stop the channel, or be committed as if processed
  * @param listen whether to be woken by notifications, or to poll only
  * @param ackInTransaction whether a handler's transaction commits the record's offset
  * @param seekOnStart where to move the group at startup, or {@code null}
@@ -23,22 +25,6 @@ import dev.pgmessaging.runtime.payload.PayloadType;
 public record LogConsumerSettings(String channel, String topic, int partitions, Duration retention, String groupId,
         boolean resetToEarliest, Duration sessionTimeout, CommitStrategy commitStrategy, Duration commitInterval,
         int maxPollRecords, Duration pollInterval, Duration shutdownTimeout, PayloadType payloadType, Class<?> keyType,
-        boolean failOnNack, boolean listen, boolean ackInTransaction, SeekTo seekOnStart,
+        FailureStrategy failureStrategy, boolean listen, boolean ackInTransaction, SeekTo seekOnStart,
         boolean batch) {
-
-    /** When the offsets of acked records are committed. */
-    public enum CommitStrategy {
-        /** Every {@code commit-interval}, the offset before which every record was acked. */
-        THROTTLED,
-        /** After every ack, the same offset. */
-        LATEST;
-
-        public static CommitStrategy parse(String value) {
-            return switch (value) {
-                case "throttled" -> THROTTLED;
-                case "latest" -> LATEST;
-                default -> null;
-            };
-        }
-    }
 }

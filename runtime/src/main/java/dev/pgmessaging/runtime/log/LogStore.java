@@ -57,7 +57,6 @@ public final class LogStore {
     public record GroupPartition(String owner, long epoch, Long committedOffset) {
     }
 
-
     /** The topic as stored, or {@code null} if there is no such topic. */
     public Topic findTopic(DataSource dataSource, String name) throws SQLException {
         try (Connection connection = dataSource.getConnection();
@@ -177,7 +176,8 @@ public final class LogStore {
     }
 
     /**
-     * One heartbeat of a group member (see group_heartbeat in migration V8).
+     * One heartbeat of a group member (see group_heartbeat in the schema baseline,
+     * V1__baseline.sql).
      *
      * @param released the partitions the member gives up: no longer its share, and drained
      * @return the partitions the member owns afterwards (none when leaving)
@@ -328,6 +328,4 @@ public final class LogStore {
             return moved;
         }
     }
-
-
 }

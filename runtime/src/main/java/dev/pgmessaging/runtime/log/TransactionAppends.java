@@ -21,18 +21,19 @@ import dev.pgmessaging.runtime.log.LogStore.Topic;
  * just before it commits.
  * <p>
  * Why: an append locks the partitions it writes to until its transaction ends, so that offsets
- * become visible in order (migration V8). Appended at each send, a transaction held a partition's
- * lock through the rest of the application's work, and two transactions sending to the same
- * partitions in different orders deadlocked (measured: eight threads sending one to five keyed
- * records each to a 4-partition topic, 0 to 30 ms of work per transaction: 58% of the transactions
- * failed with "deadlock detected", 3 to 4 records committed a second). Held back, every
- * transaction takes its partition locks at one place, in one order: topic by topic (ascending id),
- * each topic's partitions in ascending order (append_records). Two transactions can then never
- * wait for each other's partition locks in a cycle, and once a transaction holds one it takes no
- * other lock of the connector's or the application's before it commits: the appends run in an
- * interposed synchronization, which JTA runs after the ordinary ones (Hibernate flushes in one),
- * registered at the first send, after the one that acks a handler's message (registered when its
- * transaction began). A partition's lock is held from the append to the commit.
+ * become visible in order (see log_batch and append_records in the schema baseline,
+ * V1__baseline.sql). Appended at each send, a transaction held a partition's lock through the rest
+ * of the application's work, and two transactions sending to the same partitions in different
+ * orders deadlocked (measured: eight threads sending one to five keyed records each to a
+ * 4-partition topic, 0 to 30 ms of work per transaction: 58% of the transactions failed with
+ * "deadlock detected", 3 to 4 records committed a second). Held back, every transaction takes its
+ * partition locks at one place, in one order: topic by topic (ascending id), each topic's
+ * partitions in ascending order (append_records). Two transactions can then never wait for each
+ * other's partition locks in a cycle, and once a transaction holds one it takes no other lock of
+ * the connector's or the application's before it commits: the appends run in an interposed
+ * synchronization, which JTA runs after the ordinary ones (Hibernate flushes in one), registered at
+ * the first send, after the one that acks a handler's message (registered when its transaction
+ * began). A partition's lock is held from the append to the commit.
  * <p>
  * A record's sends are acked when it is held here; a failed append fails the commit, which rolls
  * the whole transaction back.

@@ -1,5 +1,7 @@
 package dev.pgmessaging.runtime.notify;
 
+import static dev.pgmessaging.runtime.logging.PostgresLogging.LOG;
+
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -11,8 +13,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
-
-import org.jboss.logging.Logger;
 
 import dev.pgmessaging.runtime.channel.WorkerThread;
 import dev.pgmessaging.runtime.sql.BoundedDataSource;
@@ -34,7 +34,6 @@ import org.postgresql.PGNotification;
  */
 public final class Wakeups implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(Wakeups.class);
     private static final int RECEIVE_TIMEOUT_MILLIS = 500;
     private static final long RECONNECT_DELAY_MILLIS = 1000;
     /**
@@ -86,7 +85,7 @@ public final class Wakeups implements AutoCloseable {
                 // The channel name is built from the validated schema name (see NotificationChannel).
                 statement.execute("LISTEN \"" + channel + "\"");
                 if (warned) {
-                    LOG.infof("Listening for queue notifications on %s again", channel);
+                    LOG.listeningAgain(channel);
                     warned = false;
                 }
                 wakeAll();
@@ -113,8 +112,7 @@ public final class Wakeups implements AutoCloseable {
                 statement.execute("UNLISTEN *");
             } catch (SQLException | RuntimeException e) {
                 if (running && !warned) {
-                    LOG.warnf("Lost the notification connection (%s); consumers fall back to polling until it is back",
-                            e.getMessage());
+                    LOG.notificationsLost(e.getMessage());
                     warned = true;
                 }
                 pause();

@@ -5,8 +5,8 @@ import java.time.Instant;
 
 /**
  * Where a consumer's next claim starts looking: the priority and visible time of the first message
- * its previous claim leased (migration V12 says why a claim should not start at the head of the
- * queue every time). Used by one consuming thread.
+ * its previous claim leased (claim_messages, in the schema baseline V1__baseline.sql, says why a
+ * claim should not start at the head of the queue every time). Used by one consuming thread.
  * <p>
  * A message can still come in behind the floor: one whose transaction commits more than
  * {@link #LATE_COMMIT_ALLOWANCE} after it began (it is visible from its transaction's start), a

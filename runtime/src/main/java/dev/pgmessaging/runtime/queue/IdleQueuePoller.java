@@ -1,5 +1,7 @@
 package dev.pgmessaging.runtime.queue;
 
+import static dev.pgmessaging.runtime.logging.PostgresLogging.LOG;
+
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -10,8 +12,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
-
-import org.jboss.logging.Logger;
 
 import dev.pgmessaging.runtime.channel.WorkerThread;
 import dev.pgmessaging.runtime.sql.BoundedDataSource;
@@ -27,8 +27,6 @@ import dev.pgmessaging.runtime.sql.StatementTimeouts;
  * statement per poll interval, not hundreds.
  */
 public final class IdleQueuePoller implements AutoCloseable {
-
-    private static final Logger LOG = Logger.getLogger(IdleQueuePoller.class);
 
     /** A consumer looked for; {@link #busy()} puts off its next poll by an interval. */
     public static final class Registration {
@@ -108,14 +106,14 @@ public final class IdleQueuePoller implements AutoCloseable {
             Set<String> withMessages = store.queuesWithClaimableMessages(dataSource,
                     due.stream().map(r -> r.queue).distinct().toArray(String[]::new));
             if (failing) {
-                LOG.info("Idle queue consumers are polled again");
+                LOG.pollingAgain();
                 failing = false;
             }
             due.stream().filter(r -> withMessages.contains(r.queue)).forEach(r -> r.wake.run());
         } catch (SQLException | RuntimeException e) {
             if (!failing) {
-                LOG.warnf("Could not poll the idle queues %s (%s); trying again at their next poll interval",
-                        due.stream().map(r -> r.queue).distinct().collect(Collectors.joining(", ")), e.getMessage());
+                LOG.couldNotPoll(due.stream().map(r -> r.queue).distinct().collect(Collectors.joining(", ")),
+                        e.getMessage());
                 failing = true;
             }
             // their consumers try for themselves, and report what is wrong

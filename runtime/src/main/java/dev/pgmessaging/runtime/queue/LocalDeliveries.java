@@ -17,27 +17,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  * same sequence, the consumer's visibility timeout), so acks, heartbeats, redelivery after a crash
  * and shutdown work as for claimed messages.
  * <p>
- * A consumer offers what it would claim ({@link QueueSource#reserve}) only while it waits with
+ * A consumer offers what it would claim ({@link LocalHandOff#reserve}) only while it waits with
  * nothing announced, that is when its last claim found the queue empty: a message never overtakes
  * waiting ones of the same queue that this consumer could have claimed. Ordered-by-key and batch
  * channels, and channels with {@code local-delivery=false}, do not take part.
  */
 public final class LocalDeliveries {
 
-    /** Messages reserved with a consumer, to be {@link QueueSource#deliver delivered} or {@link QueueSource#cancel cancelled}. */
-    public record Reservation(QueueSource consumer, int count) {
+    /** Messages reserved with a consumer, to be {@link LocalHandOff#deliver delivered} or {@link LocalHandOff#cancel cancelled}. */
+    public record Reservation(LocalHandOff consumer, int count) {
     }
 
-    private final Map<String, List<QueueSource>> consumers = new ConcurrentHashMap<>();
+    private final Map<String, List<LocalHandOff>> consumers = new ConcurrentHashMap<>();
     /** Where the next reservation starts looking, so that idle consumers of one queue take turns. */
     private final AtomicInteger turn = new AtomicInteger();
 
-    void register(String queue, QueueSource consumer) {
+    void register(String queue, LocalHandOff consumer) {
         consumers.computeIfAbsent(queue, q -> new CopyOnWriteArrayList<>()).add(consumer);
     }
 
-    void unregister(String queue, QueueSource consumer) {
-        List<QueueSource> list = consumers.get(queue);
+    void unregister(String queue, LocalHandOff consumer) {
+        List<LocalHandOff> list = consumers.get(queue);
         if (list != null) {
             list.remove(consumer);
         }
@@ -48,9 +48,9 @@ public final class LocalDeliveries {
      * (so that those that do not listen for notifications claim them too).
      */
     void announce(String queue) {
-        List<QueueSource> list = consumers.get(queue);
+        List<LocalHandOff> list = consumers.get(queue);
         if (list != null) {
-            list.forEach(QueueSource::announce);
+            list.forEach(LocalHandOff::announce);
         }
     }
 
@@ -60,14 +60,14 @@ public final class LocalDeliveries {
      * @return {@code null} if no consumer here has room
      */
     Reservation reserve(String queue, int count) {
-        List<QueueSource> list = consumers.get(queue);
+        List<LocalHandOff> list = consumers.get(queue);
         if (list == null || count == 0) {
             return null;
         }
-        QueueSource[] candidates = list.toArray(new QueueSource[0]);
+        LocalHandOff[] candidates = list.toArray(new LocalHandOff[0]);
         int first = Math.floorMod(turn.getAndIncrement(), Math.max(candidates.length, 1));
         for (int i = 0; i < candidates.length; i++) {
-            QueueSource consumer = candidates[(first + i) % candidates.length];
+            LocalHandOff consumer = candidates[(first + i) % candidates.length];
             int reserved = consumer.reserve(count);
             if (reserved > 0) {
                 return new Reservation(consumer, reserved);

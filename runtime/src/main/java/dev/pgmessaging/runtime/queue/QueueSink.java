@@ -1,5 +1,7 @@
 package dev.pgmessaging.runtime.queue;
 
+import static dev.pgmessaging.runtime.logging.PostgresLogging.LOG;
+
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -13,7 +15,6 @@ import javax.sql.DataSource;
 import jakarta.transaction.TransactionManager;
 
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.jboss.logging.Logger;
 
 import dev.pgmessaging.runtime.api.OutgoingQueueMetadata;
 import dev.pgmessaging.runtime.api.UnroutableMessageException;
@@ -32,8 +33,6 @@ import dev.pgmessaging.runtime.sql.NewMessage;
  * batches or in the sender's transaction (see {@link BatchingSink}).
  */
 public final class QueueSink extends BatchingSink<NewMessage> {
-
-    private static final Logger LOG = Logger.getLogger(QueueSink.class);
 
     private final QueueProducerSettings settings;
     private final QueueStore store;
@@ -170,9 +169,7 @@ public final class QueueSink extends BatchingSink<NewMessage> {
         long dropped = unroutable.incrementAndGet();
         // The first one, then one in 10,000: a misrouted producer is visible without flooding the log.
         if (dropped % 10_000 == 1) {
-            LOG.warnf("Channel %s dropped a message with routing key '%s': it matched no binding of exchange %s"
-                    + " (%d dropped so far; set unroutable=fail or alternate-queue to keep them)", settings.channel(),
-                    row.routingKey(), route.exchange(), dropped);
+            LOG.unroutableDropped(settings.channel(), row.routingKey(), route.exchange(), dropped);
         }
         message.ack();
     }

@@ -1,40 +1,27 @@
 package dev.pgmessaging.runtime.queue;
 
+import static dev.pgmessaging.runtime.logging.PostgresLogging.LOG;
+
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.jboss.logging.Logger;
 
-import dev.pgmessaging.runtime.api.IncomingQueueBatchMetadata;
-import dev.pgmessaging.runtime.api.IncomingQueueMetadata;
-import dev.pgmessaging.runtime.channel.ChannelEndpoint;
-import dev.pgmessaging.runtime.channel.ChannelState;
-import dev.pgmessaging.runtime.channel.WorkerThread;
+import dev.pgmessaging.runtime.channel.ConsumerChannel;
+import dev.pgmessaging.runtime.channel.Settler;
 import dev.pgmessaging.runtime.notify.Wakeups;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 import dev.pgmessaging.runtime.queue.fault.Backoff;
 import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
-import dev.pgmessaging.runtime.source.ContextEmitter.Pending;
-import dev.pgmessaging.runtime.source.ContextEmitter;
 import dev.pgmessaging.runtime.sql.BoundedDataSource;
 import dev.pgmessaging.runtime.sql.StatementTimeouts;
 import dev.pgmessaging.runtime.sql.TransientFailures;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.subscription.BackPressureStrategy;
-import io.smallrye.mutiny.subscription.MultiEmitter;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.impl.VertxInternal;
 
 /**
  * Consumes one queue for one channel. A single thread per channel writes what was acked, nacked
@@ -43,13 +30,11 @@ import io.vertx.core.impl.VertxInternal;
  * asked for and the prefetch allows (one claim statement, which also expires what outlived its
  * time to live), and otherwise sleeps until a notification, a request, a settlement or the idle
  * poller ({@link IdleQueuePoller}) wakes it. While idle, it offers the producers of this
- * application room for messages they store leased to it ({@link LocalDeliveries}). Messages are
- * emitted on a Vert.x duplicated context, as the other connectors do, so that blocking and
- * non-blocking handlers behave as usual.
+ * application room for messages they store leased to it ({@link LocalDeliveries}). The thread,
+ * its wake-ups, fail-stop and shutdown are every incoming channel's ({@link ConsumerChannel}).
  */
-public final class QueueSource implements ChannelEndpoint {
+public final class QueueSource extends ConsumerChannel implements Settler<ClaimedMessage> {
 
-    private static final Logger LOG = Logger.getLogger(QueueSource.class);
     /** When a message whose handler failed because the database did comes again: soon, later if that goes on. */
     private static final Backoff AFTER_DATABASE_FAILURE = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10));
 
@@ -59,13 +44,9 @@ public final class QueueSource implements ChannelEndpoint {
     /** The pool's connections bounded for this channel's own statements. */
     private final BoundedDataSource dataSource;
     private final QueueStore store;
-    private final PayloadCodec codec;
     private final Wakeups wakeups;
     private final IdleQueuePoller poller;
     private volatile IdleQueuePoller.Registration polled;
-    private final Context context;
-    private final BlockingQueue<Boolean> wakeSignal = new ArrayBlockingQueue<>(1);
-    private final Runnable wake = () -> wakeSignal.offer(Boolean.TRUE);
     /**
      * Whether a claim may find something: set by what announces messages (a notification, the idle
      * poller, a release, a claim that got all it asked for; on an ordered channel any settlement,
@@ -75,16 +56,12 @@ public final class QueueSource implements ChannelEndpoint {
     private volatile boolean claimHint = true;
     private final Runnable wakeToClaim = () -> {
         claimHint = true;
-        wakeSignal.offer(Boolean.TRUE);
+        wake.run();
     };
     private final Leases leases;
     private final Settlements settlements;
+    private final ClaimEmissions emissions;
     private final FailureStrategy failureStrategy;
-    /** Emits on the channel's context; counts the claimed messages not yet handed to the emitter. */
-    private final ContextEmitter onContext;
-    private final WorkerThread thread;
-    private volatile MultiEmitter<? super Message<?>> emitter;
-    private volatile boolean running = true;
     private volatile boolean claiming = true;
     /**
      * Whether to lease up to the prefetch ahead of the handler's demand (handlers usually ask for one
@@ -95,28 +72,15 @@ public final class QueueSource implements ChannelEndpoint {
     private final ClaimFloor claimFloor = new ClaimFloor();
     /** Where the next claim of an ordered channel starts looking for keys ({@code ""}: the first). */
     private String keyCursor = "";
-    private final ChannelState state = new ChannelState();
     /** Where this channel takes part in local delivery, or {@code null}. */
     private final LocalDeliveries localDeliveries;
-    /**
-     * Guards {@link #offered} and {@link #reserved} against the producers that reserve and deliver,
-     * and makes a delivery (leases held, then the reservation taken back) atomic for the
-     * channel's thread, which counts both to size its claims.
-     */
-    private final Object handOff = new Object();
-    /** How many messages producers may still reserve: what the idle channel would have claimed. */
-    private int offered;
-    /** Messages reserved by producers and not delivered yet: the channel does not claim them too. */
-    private int reserved;
-
-    public QueueSource(QueueConsumerSettings settings, DataSource dataSource, QueueStore store, PayloadCodec codec,
-            Wakeups wakeups, IdleQueuePoller poller, Vertx vertx) {
-        this(settings, dataSource, store, codec, wakeups, poller, vertx, null);
-    }
+    /** What this channel offers local producers while idle (used only with local delivery). */
+    private final LocalHandOff handOff = new LocalHandOff(this);
 
     /** @param localDeliveries where producers of this application find idle consumers, or {@code null} */
     public QueueSource(QueueConsumerSettings settings, DataSource dataSource, QueueStore store, PayloadCodec codec,
             Wakeups wakeups, IdleQueuePoller poller, Vertx vertx, LocalDeliveries localDeliveries) {
+        super(settings.channel(), settings.pollInterval(), settings.ackInTransaction(), vertx);
         this.settings = settings;
         // ordered channels lease by key, batch channels by claim: neither takes messages one by one
         this.localDeliveries = settings.localDelivery() && !settings.orderedByKey() && !settings.batch()
@@ -131,69 +95,68 @@ public final class QueueSource implements ChannelEndpoint {
         this.pool = dataSource;
         this.dataSource = new BoundedDataSource(dataSource, StatementTimeouts.ofLeases(settings.visibilityTimeout()));
         this.store = store;
-        this.codec = codec;
         this.wakeups = wakeups;
         this.poller = poller;
-        // A context of its own, not the caller's: messages are handled on contexts duplicated from
-        // it, and the ordered blocking tasks (@Blocking handlers) of all contexts duplicated from one
-        // context run one at a time, so channels sharing one would never run their handlers in parallel.
-        this.context = ((VertxInternal) vertx).createEventLoopContext();
-        this.onContext = new ContextEmitter(context, settings.ackInTransaction(), settings.channel());
-        this.thread = new WorkerThread("pgmessaging-consumer-" + settings.channel(), this::run);
+        this.emissions = new ClaimEmissions(settings.queue(), settings.payloadType(), codec, settlements, leases, this);
     }
 
     public Multi<? extends Message<?>> stream() {
-        return Multi.createFrom().<Message<?>> emitter(e -> {
-            emitter = e;
+        return createStream(e -> {
             // new demand alone announces no message: a claim skipped for want of demand kept the hint
             e.onRequest(n -> wake.run());
-            e.onTermination(this::requestStop);
             if (wakeups != null) {
                 wakeups.register(settings.queue(), wakeToClaim);
             }
             polled = poller.register(settings.queue(), wakeToClaim, settings.pollInterval());
             if (localDeliveries != null) {
-                localDeliveries.register(settings.queue(), this);
+                localDeliveries.register(settings.queue(), handOff);
             }
-            thread.start();
-        }, BackPressureStrategy.BUFFER);
-    }
-
-    /** @return {@code null} when healthy, or what is wrong */
-    @Override
-    public String failure() {
-        return state.failure();
+        });
     }
 
     @Override
-    public String channel() {
-        return settings.channel();
+    protected String source() {
+        return "queue " + settings.queue();
     }
 
-    /** @return {@code false} if the channel stopped for good (fail strategy), or its thread died while it should run */
     @Override
-    public boolean isAlive() {
-        return !state.isStopped() && (!running || thread.isNotStartedOrAlive());
-    }
-
-    void ack(ClaimedMessage message) {
+    public void onAck(List<ClaimedMessage> messages) {
         state.handled();
-        settlements.ack(message);
+        messages.forEach(settlements::ack);
     }
 
-    /** Deletes the messages at once, in the calling thread's transaction; false if a lease was lost. */
-    boolean ackInTransaction(List<ClaimedMessage> messages) throws SQLException {
-        return store.ackInTransaction(pool, messages.stream().mapToLong(ClaimedMessage::id).toArray(),
-                messages.stream().mapToLong(ClaimedMessage::leaseToken).toArray(), settings.archive()) == messages.size();
+    /** A nack applies the failure strategy to each message of a batch on its own. */
+    @Override
+    public void onNack(List<ClaimedMessage> messages, Throwable reason) {
+        messages.forEach(message -> nack(message, reason));
+    }
+
+    /**
+     * Deletes the messages at once, in the calling thread's transaction.
+     *
+     * @throws LeaseLost when a lease was lost (the message was delivered again elsewhere)
+     */
+    @Override
+    public void ackInTransaction(List<ClaimedMessage> messages) throws SQLException {
+        if (store.ackInTransaction(pool, messages.stream().mapToLong(ClaimedMessage::id).toArray(),
+                messages.stream().mapToLong(ClaimedMessage::leaseToken).toArray(), settings.archive()) != messages.size()) {
+            throw new LeaseLost(messages);
+        }
+    }
+
+    /** The handler's transaction deleted them: nothing is left to settle but the leases held here. */
+    @Override
+    public void onCommittedAck(List<ClaimedMessage> messages) {
+        messages.forEach(this::forget);
     }
 
     /** Drops the lease of a message acked elsewhere (by the handler's transaction). */
-    void forget(ClaimedMessage message) {
+    private void forget(ClaimedMessage message) {
         leases.forget(message);
         (settings.orderedByKey() ? wakeToClaim : wake).run();
     }
 
-    void nack(ClaimedMessage message, Throwable reason) {
+    private void nack(ClaimedMessage message, Throwable reason) {
         LOG.debugf("Message %d of queue %s was nacked: %s", message.id(), settings.queue(), reason);
         if (LeaseLost.in(reason)) {
             forget(message); // delivered again elsewhere: that delivery settles it
@@ -201,11 +164,7 @@ public final class QueueSource implements ChannelEndpoint {
         }
         if (TransientFailures.isTransient(reason)) {
             // not a failure of the message: delivered again once the database answers, whatever the strategy
-            if (state.handlerMetDatabaseFailure()) {
-                LOG.warnf("Channel %s gives message %d back to queue %s: its handler failed because the database did"
-                        + " (%s); this is not a failure of the message", settings.channel(), message.id(),
-                        settings.queue(), TransientFailures.describe(reason));
-            }
+            handlerMetDatabaseFailure(describe(message), TransientFailures.describe(reason));
             settlements.release(message, AFTER_DATABASE_FAILURE.delay(message.attempt()));
             return;
         }
@@ -213,101 +172,96 @@ public final class QueueSource implements ChannelEndpoint {
     }
 
     /** A nack after the handler's transaction had acked the message and committed: nothing to undo. */
-    void nackedAfterCommit(List<ClaimedMessage> messages, Throwable reason) {
-        LOG.warnf("Channel %s: the handler of message %d failed (%s) after its transaction had acked the message and"
-                + " committed: it is not delivered again", settings.channel(), messages.get(0).id(), reason);
+    @Override
+    public void onNackAfterCommit(List<ClaimedMessage> messages, Throwable reason) {
+        failedAfterCommit(describe(messages.get(0)), reason);
     }
 
-    /** The {@code fail} strategy: stop claiming, report unhealthy, and fail the stream. */
+    private String describe(ClaimedMessage message) {
+        return "message " + message.id() + " of queue " + settings.queue();
+    }
+
+    /** The {@code fail} strategy, unless the channel stopped claiming already (it is shutting down). */
     private void failChannel(Throwable reason) {
         if (claiming) {
-            stopTakingMessages();
-            state.stop(reason);
-            LOG.errorf("Channel %s stops after a failed message (failure-strategy=fail): %s", settings.channel(), reason);
-            context.runOnContext(ignored -> emitter.fail(reason));
+            failStop(reason);
         }
     }
 
-    private void run() {
-        try {
-            consume();
-        } finally {
-            // however the loop ended, producers hand this channel nothing more
-            stopTakingMessages();
-        }
+    @Override
+    protected void onFailStop() {
+        stopTakingMessages();
+    }
+
+    @Override
+    protected void finish() {
+        // however the loop ended, producers hand this channel nothing more
+        stopTakingMessages();
         try {
             settle();
             releaseRemainingLeases();
         } catch (SQLException | RuntimeException e) {
-            LOG.warnf("Channel %s could not settle or release its last messages before stopping (%s); they will be"
-                    + " delivered again after their visibility timeout", settings.channel(), e.getMessage());
+            LOG.couldNotReleaseOnStop(settings.channel(), e.getMessage());
         }
     }
 
-    private void consume() {
-        while (running) {
-            try {
-                Settlements.Flushed flushed = settle();
-                if (flushed.released() || (flushed.any() && settings.orderedByKey())) {
-                    // released messages may be visible again at once; a settled head frees its key
-                    claimHint = true;
-                }
-                leases.renew(store, dataSource);
-                // read once: the offer is withdrawn before any claim, so that producers cannot take
-                // room the claim is about to fill (a hint set meanwhile is for the next turn)
-                boolean hinted = claimHint;
-                if (hinted) {
-                    offer(0); // messages were announced: claim them before producers hand over new ones
-                }
-                int wanted = room();
-                if (claiming && wanted > 0 && hinted) {
-                    claimHint = false; // before the claim: a message announced during it sets it again
-                    List<ClaimedMessage> claimed = store.claim(dataSource, settings.queue(), wanted,
-                            settings.visibilityTimeout(), settings.deadLetterExpired() ? settings.deadLetterQueue() : null,
-                            settings.orderedByKey(), keyCursor, claimFloor);
-                    state.statementWorked();
-                    if (!claimed.isEmpty()) {
-                        polled.busy();
-                    }
-                    if (settings.batch()) {
-                        emitBatch(claimed);
-                    } else {
-                        emitEach(claimed);
-                    }
-                    if (claimed.size() == wanted) {
-                        advanceKeyCursor(claimed);
-                        claimHint = true;
-                        continue; // probably more waiting: claim again without sleeping
-                    }
-                    if (!keyCursor.isEmpty()) {
-                        keyCursor = ""; // the keys after the cursor are done: start again from the first key
-                        claimHint = true;
-                        continue;
-                    }
-                }
-                waitIdle();
-            } catch (SQLException | RuntimeException e) {
-                if (!running) {
-                    break;
-                }
-                if (state.statementFailed(e)) {
-                    LOG.warnf("Channel %s cannot reach queue %s: %s; retrying every %s", settings.channel(),
-                            settings.queue(), e.getMessage(), settings.pollInterval());
-                }
+    /**
+     * Settles, renews leases, then claims what there is room for if a message was announced;
+     * otherwise offers the room to local producers and sleeps.
+     */
+    @Override
+    protected long turn() throws SQLException {
+        Settlements.Flushed flushed = settle();
+        if (flushed.released() || (flushed.any() && settings.orderedByKey())) {
+            // released messages may be visible again at once; a settled head frees its key
+            claimHint = true;
+        }
+        leases.renew(store, dataSource);
+        // read once: the offer is withdrawn before any claim, so that producers cannot take
+        // room the claim is about to fill (a hint set meanwhile is for the next turn)
+        boolean hinted = claimHint;
+        if (hinted) {
+            handOff.offer(0); // messages were announced: claim them before producers hand over new ones
+        }
+        int wanted = room();
+        if (claiming && wanted > 0 && hinted) {
+            claimHint = false; // before the claim: a message announced during it sets it again
+            List<ClaimedMessage> claimed = store.claim(dataSource, settings.queue(), wanted,
+                    settings.visibilityTimeout(), settings.deadLetterExpired() ? settings.deadLetterQueue() : null,
+                    settings.orderedByKey(), keyCursor, claimFloor);
+            state.statementWorked();
+            if (!claimed.isEmpty()) {
+                polled.busy();
+            }
+            emit(claimed, settings.batch());
+            if (claimed.size() == wanted) {
+                advanceKeyCursor(claimed);
                 claimHint = true;
-                waitForWake(settings.pollInterval());
+                return AGAIN; // probably more waiting: claim again without sleeping
+            }
+            if (!keyCursor.isEmpty()) {
+                keyCursor = ""; // the keys after the cursor are done: start again from the first key
+                claimHint = true;
+                return AGAIN;
             }
         }
+        return idle();
+    }
+
+    @Override
+    protected void afterStatementFailed() {
+        claimHint = true;
     }
 
     /** How many messages the channel may lease now. */
     private int room() {
         synchronized (handOff) {
+            int reserved = handOff.reserved();
             int wanted = Math.min(settings.prefetch() - leases.live(), settings.claimSize()) - reserved;
             if (!leaseAhead) {
                 // Without the heartbeat, a leased message waiting in a buffer would see its
                 // visibility timeout run out before its handler even starts: lease on demand only.
-                long demand = emitter.requested() - onContext.inTransit() - reserved;
+                long demand = emitter().requested() - onContext.inTransit() - reserved;
                 // a batch channel emits one message per claim
                 wanted = (int) Math.min(wanted, settings.batch() ? (demand > 0 ? Integer.MAX_VALUE : 0) : demand);
             }
@@ -316,45 +270,26 @@ public final class QueueSource implements ChannelEndpoint {
     }
 
     /**
-     * Sleeps until woken, offering the producers of this application what it would claim (local
-     * delivery) if nothing was announced since the last claim found the queue empty. The offer
-     * stands until the next claim, and is renewed at each wake-up (an ack makes room).
+     * Offers the producers of this application what the channel would claim (local delivery) if
+     * nothing was announced since the last claim found the queue empty, and sleeps until woken (a
+     * notification, the idle poller, a request, a settlement), or until a held lease is due for
+     * renewal: the channel does not poll by itself ({@link IdleQueuePoller} does). The offer stands
+     * until the next claim, and is renewed at each wake-up (an ack makes room).
      */
-    private void waitIdle() {
+    private long idle() {
         if (localDeliveries != null) {
             synchronized (handOff) {
-                offer(claiming && !claimHint ? room() : 0);
+                handOff.offer(claiming && !claimHint ? room() : 0);
             }
         }
-        waitForWake(nextWait());
+        return leases.isEmpty() ? UNTIL_WOKEN : leases.renewalInterval().toNanos();
     }
 
-    private void offer(int count) {
-        synchronized (handOff) {
-            offered = count;
-        }
+    boolean isClaiming() {
+        return claiming;
     }
 
-    /**
-     * A producer reserves room for up to {@code count} messages it is about to send, stored leased
-     * to this channel; it then {@link #deliver}s them, or {@link #cancel}s if it could not send.
-     *
-     * @return how many it may lease to this channel (0: none)
-     */
-    int reserve(int count) {
-        synchronized (handOff) {
-            int granted = Math.min(offered, count);
-            offered -= granted;
-            reserved += granted;
-            return granted;
-        }
-    }
-
-    /** The producer could not send what it reserved: the room is the channel's again. */
-    void cancel(int count) {
-        synchronized (handOff) {
-            reserved -= count;
-        }
+    void wakeUp() {
         wake.run();
     }
 
@@ -363,42 +298,19 @@ public final class QueueSource implements ChannelEndpoint {
         return settings.visibilityTimeout();
     }
 
-    /**
-     * Takes the messages a producer sent leased to this channel (committed), in place of the
-     * {@code count} it reserved: they are emitted as if claimed. A channel that stopped meanwhile
-     * gives them back to the queue at once.
-     */
-    void deliver(List<ClaimedMessage> messages, int count) {
-        boolean taken;
-        synchronized (handOff) {
-            taken = claiming;
-            try {
-                if (taken) {
-                    // leases held and messages in transit before the reservation goes: room() never
-                    // counts these messages out twice or not at all. (The idle poller is not put
-                    // off: these messages say nothing of what else became visible meanwhile.)
-                    emitEach(messages);
-                }
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "Channel %s could not emit %d message(s) sent to it; they will be delivered again"
-                        + " after their visibility timeout", settings.channel(), messages.size());
-            } finally {
-                reserved -= count;
-            }
-        }
-        if (taken) {
-            // the channel may sleep without a timeout while it holds no lease: it renews these ones
-            wake.run();
-            return;
-        }
+    /** Emits messages a producer stored leased to this channel, as if claimed (under the hand-off's monitor). */
+    void emitDelivered(List<ClaimedMessage> messages) {
+        emit(messages, false);
+    }
+
+    /** Gives back to the queue at once messages a producer stored leased to this channel after it stopped. */
+    void giveBack(List<ClaimedMessage> messages) {
         try {
             store.release(dataSource, messages.stream().mapToLong(ClaimedMessage::id).toArray(),
                     messages.stream().mapToLong(ClaimedMessage::leaseToken).toArray(), new double[messages.size()]);
             localDeliveries.announce(settings.queue());
         } catch (SQLException | RuntimeException e) {
-            LOG.warnf("Channel %s could not give back %d message(s) sent to it as it stopped (%s); they will be"
-                    + " delivered again after their visibility timeout", settings.channel(), messages.size(),
-                    e.getMessage());
+            LOG.couldNotGiveBackLocal(settings.channel(), messages.size(), e.getMessage());
         }
     }
 
@@ -411,10 +323,10 @@ public final class QueueSource implements ChannelEndpoint {
     private void stopTakingMessages() {
         synchronized (handOff) {
             claiming = false;
-            offered = 0;
+            handOff.offer(0);
         }
         if (localDeliveries != null) {
-            localDeliveries.unregister(settings.queue(), this);
+            localDeliveries.unregister(settings.queue(), handOff);
         }
     }
 
@@ -426,65 +338,13 @@ public final class QueueSource implements ChannelEndpoint {
     private void releaseRemainingLeases() throws SQLException {
         int released = leases.releaseAll(store, dataSource);
         if (released > 0) {
-            LOG.infof("Channel %s gave %d unfinished message(s) back to queue %s", settings.channel(), released,
-                    settings.queue());
+            LOG.gaveBack(settings.channel(), released, settings.queue());
         }
     }
 
-    /** Emits the readable messages of one claim one by one. */
-    private void emitEach(List<ClaimedMessage> claimed) {
-        List<Pending> emissions = new ArrayList<>(claimed.size());
-        for (ClaimedMessage message : claimed) {
-            Decoded decoded = decode(message);
-            if (decoded != null) {
-                emissions.add(emission(decoded.payload(), decoded.metadata(), List.of(message)));
-            }
-        }
-        onContext.emit(emitter, emissions);
-    }
-
-    /** Emits the readable messages of one claim as one message whose payload is the list of theirs. */
-    private void emitBatch(List<ClaimedMessage> claimed) {
-        List<Object> payloads = new ArrayList<>(claimed.size());
-        List<IncomingQueueMetadata> metadata = new ArrayList<>(claimed.size());
-        List<ClaimedMessage> readable = new ArrayList<>(claimed.size());
-        for (ClaimedMessage message : claimed) {
-            Decoded decoded = decode(message);
-            if (decoded != null) {
-                payloads.add(decoded.payload());
-                metadata.add(decoded.metadata());
-                readable.add(message);
-            }
-        }
-        if (!readable.isEmpty()) {
-            onContext.emit(emitter, List.of(emission(payloads, new IncomingQueueBatchMetadata(settings.queue(), metadata),
-                    readable)));
-        }
-    }
-
-    private record Decoded(Object payload, IncomingQueueMetadata metadata) {
-    }
-
-    /** Reads the payload; a payload that cannot be read goes straight to the dead-letter queue ({@code null}). */
-    private Decoded decode(ClaimedMessage claimed) {
-        Object payload;
-        Map<String, String> headers;
-        try {
-            payload = codec.decode(claimed.payload(), claimed.contentType(), settings.payloadType());
-            headers = codec.decodeHeaders(claimed.headers());
-        } catch (IllegalArgumentException e) {
-            // no retry can make these bytes readable
-            settlements.deadLetter(claimed, e);
-            return null;
-        }
-        leases.hold(claimed);
-        return new Decoded(payload, new IncomingQueueMetadata(settings.queue(), claimed.id(), claimed.attempt(), headers,
-                claimed.enqueuedAt(), claimed.key(), claimed.contentType(), claimed.exchange(), claimed.routingKey()));
-    }
-
-    /** A message to emit: one claimed message, or the messages of a batch channel's claim. */
-    private Pending emission(Object payload, Object metadata, List<ClaimedMessage> claimed) {
-        return new Pending(metadata, withContext -> new QueueMessage<>(payload, withContext, claimed, this));
+    /** Emits the readable messages of a claim, one by one or as one batch. */
+    private void emit(List<ClaimedMessage> claimed, boolean asBatch) {
+        onContext.emit(emitter(), asBatch ? emissions.batch(claimed) : emissions.each(claimed));
     }
 
     /**
@@ -503,65 +363,30 @@ public final class QueueSource implements ChannelEndpoint {
         return settlements.flush(store, dataSource);
     }
 
-    /**
-     * Sleeps until woken (a notification, the idle poller, a request, a settlement), or until a held
-     * lease is due for renewal: the channel does not poll by itself ({@link IdleQueuePoller} does).
-     */
-    private Duration nextWait() {
-        return leases.isEmpty() ? null : leases.renewalInterval();
-    }
-
-    /** @param timeout {@code null}: until woken */
-    private void waitForWake(Duration timeout) {
-        try {
-            if (timeout == null) {
-                wakeSignal.take();
-            } else {
-                wakeSignal.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
-    }
-
     /** Stops leasing messages; acks and nacks are still settled until {@link #stop()}. */
-    public void stopClaiming() {
-        stopTakingMessages();
-    }
-
     @Override
     public void stopTakingWork() {
-        stopClaiming();
+        stopTakingMessages();
     }
 
     /**
      * Waits until every message the channel delivered was acked or nacked and the outcome
      * written, at most until {@code shutdown-timeout} after {@code since} (a System.nanoTime, so
-     * that channels stopping together wait together). Call {@link #stopClaiming()} first.
+     * that channels stopping together wait together). Call {@link #stopTakingWork()} first.
      */
     @Override
     public void awaitSettled(long since) {
-        leases.awaitEmpty(since + settings.shutdownTimeout().toNanos(), thread::isAlive);
+        leases.awaitEmpty(since + settings.shutdownTimeout().toNanos(), this::threadAlive);
     }
 
-    /** Stops the channel's thread, after it settled what was acked or nacked, and waits for it. */
     @Override
-    public void stop() {
-        requestStop();
-        thread.join(TimeUnit.SECONDS.toMillis(10));
-    }
-
-    /** Stops without waiting: the stream was cancelled, possibly on an event-loop thread. */
-    private void requestStop() {
+    protected void onStopRequested() {
         stopTakingMessages();
-        running = false;
         if (wakeups != null) {
             wakeups.unregister(settings.queue(), wakeToClaim);
         }
         if (polled != null) {
             poller.unregister(polled);
         }
-        wake.run();
     }
 }

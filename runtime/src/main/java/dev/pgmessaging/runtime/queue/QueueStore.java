@@ -1,5 +1,7 @@
 package dev.pgmessaging.runtime.queue;
 
+import static dev.pgmessaging.runtime.logging.PostgresLogging.LOG;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,8 +20,6 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongConsumer;
 
 import javax.sql.DataSource;
-
-import org.jboss.logging.Logger;
 
 import dev.pgmessaging.runtime.notify.NotificationChannel;
 import dev.pgmessaging.runtime.notify.Wakeups;
@@ -41,13 +41,6 @@ import dev.pgmessaging.runtime.sql.SqlStatements;
  */
 public final class QueueStore {
 
-    private static final Logger LOG = Logger.getLogger(QueueStore.class);
-
-    /** How many times a statement that met a row the slot rotation moved meanwhile is tried in all. */
-    private static final int MOVED_ROW_ATTEMPTS = 3;
-    /** SQLSTATE serialization_failure: what a statement gets for a row moved to another slot under it. */
-    private static final String SERIALIZATION_FAILURE = "40001";
-
     private final SqlStatements sql;
     private final String notifyChannel;
     private final LongAdder claimedMessages = new LongAdder();
@@ -60,7 +53,6 @@ public final class QueueStore {
     public String notifyChannel() {
         return notifyChannel;
     }
-
 
     /**
      * A message leased by a claim; {@code leaseToken} fences ack and release to this delivery.
@@ -155,8 +147,7 @@ public final class QueueStore {
                 if (rows.size() != leasedMessages.size()) {
                     // cannot happen (leased messages have no deduplication id, so all are stored); if it
                     // did, the messages are committed and simply redelivered after their lease
-                    LOG.errorf("A send stored %d messages leased to a local consumer instead of %d; they will be"
-                            + " delivered after their visibility timeout", rows.size(), leasedMessages.size());
+                    LOG.localDeliveryMismatch(rows.size(), leasedMessages.size());
                     return List.of();
                 }
                 // Identity values are drawn as the rows are inserted, in the statement's ORDER BY (the
@@ -173,7 +164,6 @@ public final class QueueStore {
             return delivered;
         }
     }
-
 
     /**
      * Leases up to {@code limit} visible messages of the queue, and takes care of up to 100 of its
@@ -196,7 +186,7 @@ public final class QueueStore {
      */
     public List<ClaimedMessage> claim(DataSource dataSource, String queue, int limit, Duration visibilityTimeout,
             String expiredTo, boolean orderedByKey, String keyCursor, ClaimFloor floor) throws SQLException {
-        return retryMovedRows(() -> claimOnce(dataSource, queue, limit, visibilityTimeout, expiredTo, orderedByKey,
+        return MovedRows.retry(() -> claimOnce(dataSource, queue, limit, visibilityTimeout, expiredTo, orderedByKey,
                 keyCursor, floor));
     }
 
@@ -248,7 +238,7 @@ public final class QueueStore {
      * lost is left alone.
      */
     public int ack(DataSource dataSource, long[] ids, long[] tokens, boolean archive) throws SQLException {
-        return retryMovedRows(() -> ack(dataSource, archive ? "ack-archive" : "ack", ids, tokens));
+        return MovedRows.retry(() -> ack(dataSource, archive ? "ack-archive" : "ack", ids, tokens));
     }
 
     /**
@@ -287,7 +277,7 @@ public final class QueueStore {
 
     /** Renews the leases of these deliveries for another visibility timeout; lost leases stay lost. */
     public int extend(DataSource dataSource, long[] ids, long[] tokens, Duration visibilityTimeout) throws SQLException {
-        return retryMovedRows(() -> {
+        return MovedRows.retry(() -> {
             try (Connection connection = dataSource.getConnection();
                     PreparedStatement statement = connection.prepareStatement(sql.get("extend"))) {
                 statement.setDouble(1, visibilityTimeout.toMillis() / 1000.0);
@@ -307,7 +297,7 @@ public final class QueueStore {
         for (int i = 0; i < delays.length; i++) {
             delays[i] = delaySeconds[i];
         }
-        return retryMovedRows(() -> {
+        return MovedRows.retry(() -> {
             try (Connection connection = dataSource.getConnection();
                     PreparedStatement statement = connection.prepareStatement(sql.get("release"))) {
                 statement.setArray(1, JdbcArrays.longs(connection, ids));
@@ -325,7 +315,7 @@ public final class QueueStore {
      */
     public boolean deadLetter(DataSource dataSource, long id, long token, String deadLetterQueue, Throwable reason)
             throws SQLException {
-        return retryMovedRows(() -> {
+        return MovedRows.retry(() -> {
             try (Connection connection = dataSource.getConnection();
                     PreparedStatement statement = connection.prepareStatement(sql.get("dead-letter"))) {
                 statement.setLong(1, id);
@@ -354,7 +344,8 @@ public final class QueueStore {
     }
 
     /**
-     * One step of the rotation of the message table's slots (see migration V7).
+     * One step of the rotation of the message table's slots (see rotate_queue_slots in the schema
+     * baseline, V1__baseline.sql).
      *
      * @return whether a slot could not be truncated for the moment, so the step should come again soon
      */
@@ -375,29 +366,6 @@ public final class QueueStore {
         return claimedMessages.sumThenReset() > 0;
     }
 
-    @FunctionalInterface
-    private interface Call<T> {
-        T run() throws SQLException;
-    }
-
-    /**
-     * Runs a statement on leased or claimable rows, again if it met a row that the slot rotation
-     * moved to another slot meanwhile (the statement fails as a serialization failure then, and
-     * finds the row in its new slot the next time).
-     */
-    private static <T> T retryMovedRows(Call<T> call) throws SQLException {
-        for (int attempt = 1;; attempt++) {
-            try {
-                return call.run();
-            } catch (SQLException e) {
-                if (!SERIALIZATION_FAILURE.equals(e.getSQLState()) || attempt == MOVED_ROW_ATTEMPTS) {
-                    throw e;
-                }
-                LOG.debugf("Trying again a statement that met a row moved to another slot: %s", e.getMessage());
-            }
-        }
-    }
-
     /** Runs a statement that calls a function returning how many rows it changed. */
     private static int count(PreparedStatement statement) throws SQLException {
         try (ResultSet rs = statement.executeQuery()) {
@@ -405,5 +373,4 @@ public final class QueueStore {
             return rs.getInt(1);
         }
     }
-
 }

@@ -1,5 +1,7 @@
 package dev.pgmessaging.runtime.queue;
 
+import static dev.pgmessaging.runtime.logging.PostgresLogging.LOG;
+
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,8 +12,6 @@ import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
-import org.jboss.logging.Logger;
-
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 
 /**
@@ -21,8 +21,6 @@ import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
  * lease token, and a batch that could not be written is kept for the next flush.
  */
 public final class Settlements {
-
-    private static final Logger LOG = Logger.getLogger(Settlements.class);
 
     private record Release(ClaimedMessage message, Duration delay) {
     }
@@ -134,8 +132,7 @@ public final class Settlements {
         for (DeadLetter letter; (letter = deadLetters.peek()) != null; any = true) {
             ClaimedMessage message = letter.message();
             store.deadLetter(dataSource, message.id(), message.leaseToken(), deadLetterQueue, letter.reason());
-            LOG.errorf("Channel %s moved message %d (attempt %d) to the dead-letter queue %s: %s", channel,
-                    message.id(), message.attempt(), deadLetterQueue, letter.reason());
+            LOG.deadLettered(channel, message.id(), message.attempt(), deadLetterQueue, letter.reason());
             deadLetters.remove();
             settled.accept(message);
         }

@@ -1,5 +1,8 @@
 package dev.pgmessaging.runtime.schema;
 
+import static dev.pgmessaging.runtime.logging.PostgresExceptions.EX;
+import static dev.pgmessaging.runtime.logging.PostgresLogging.LOG;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,8 +15,6 @@ import java.util.TreeSet;
 
 import javax.sql.DataSource;
 
-import org.jboss.logging.Logger;
-
 import dev.pgmessaging.runtime.PostgresMessagingConfig.SchemaManagement;
 import dev.pgmessaging.runtime.sql.Identifiers;
 import dev.pgmessaging.runtime.sql.SqlStatements;
@@ -25,12 +26,12 @@ import dev.pgmessaging.runtime.sql.SqlStatements;
  * several application instances starting at once apply each migration exactly once.
  * <p>
  * A schema that is up to date needs no right to create anything: {@code create} then only checks
- * it, so that an application role with the rights {@code grant_application_role} gives (migration
- * V15) starts in any mode, while the schema's owner applies the migrations.
+ * it, so that an application role with the rights {@code grant_application_role} gives (see the
+ * least-privilege section of the schema baseline, {@code V1__baseline.sql}) starts in any mode,
+ * while the schema's owner applies the migrations.
  */
 public final class SchemaManager {
 
-    private static final Logger LOG = Logger.getLogger(SchemaManager.class);
     private static final String SETTING = "quarkus.messaging.postgres.schema-management";
     /** High bits of our advisory lock keys ("pgm" in ASCII), so they do not collide with an application's own keys. */
     private static final long LOCK_PREFIX = 0x70676d00_00000000L;
@@ -73,7 +74,7 @@ public final class SchemaManager {
                 Set<Integer> applied = appliedVersions(connection);
                 for (Migration migration : Migration.ALL) {
                     if (!applied.contains(migration.version())) {
-                        LOG.infof("Applying messaging schema migration %s to schema %s", migration.file(), schema);
+                        LOG.applyingMigration(migration.file(), schema);
                         statement.execute(migration.script(schema));
                         try (PreparedStatement record = connection.prepareStatement(sql.get("record-version"))) {
                             record.setInt(1, migration.version());
@@ -92,14 +93,13 @@ public final class SchemaManager {
                 connection.setAutoCommit(autoCommit);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("Could not create or migrate the messaging schema '" + schema + "': "
-                    + e.getMessage() + (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())
-                            ? ". This role may not create it: apply the migrations as the schema's owner (start the"
-                                    + " application once with the owner's credentials), give this role access with"
-                                    + " SELECT " + schema + ".grant_application_role('<role>') as the owner, and run"
-                                    + " with " + SETTING + "=validate"
-                            : " (set " + SETTING + "=validate to check a schema migrated by its owner, or none to manage"
-                                    + " it yourself)"),
+            throw EX.schemaNotMigrated(schema, e.getMessage(), INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())
+                    ? ". This role may not create it: apply the migrations as the schema's owner (start the"
+                            + " application once with the owner's credentials), give this role access with"
+                            + " SELECT " + schema + ".grant_application_role('<role>') as the owner, and run"
+                            + " with " + SETTING + "=validate"
+                    : " (set " + SETTING + "=validate to check a schema migrated by its owner, or none to manage"
+                            + " it yourself)",
                     e);
         }
     }
@@ -108,15 +108,8 @@ public final class SchemaManager {
     public void validate(DataSource dataSource) {
         List<Migration> missing = missingMigrations(dataSource);
         if (!missing.isEmpty()) {
-            StringBuilder message = new StringBuilder("The messaging schema '").append(schema)
-                    .append("' is not up to date (" + SETTING + "=validate). Missing migrations:");
-            for (Migration migration : missing) {
-                message.append(' ').append(migration.file());
-            }
-            message.append(". Apply them (they are in the extension jar under ")
-                    .append(Migration.RESOURCE_DIRECTORY)
-                    .append(", with {schema} replaced by the schema name), or set " + SETTING + "=create.");
-            throw new IllegalStateException(message.toString());
+            throw EX.schemaNotUpToDate(schema, SETTING,
+                    String.join(" ", missing.stream().map(Migration::file).toList()), Migration.RESOURCE_DIRECTORY);
         }
         checkPrivileges(dataSource, SchemaManagement.VALIDATE);
     }
@@ -141,14 +134,10 @@ public final class SchemaManager {
                     rs.next();
                     role = rs.getString(1);
                 }
-                throw new IllegalStateException("The role " + role + " lacks rights on the messaging schema '" + schema
-                        + "' (" + SETTING + "=" + mode.name().toLowerCase() + "): " + String.join("; ", missing)
-                        + ". Give them with SELECT " + schema + ".grant_application_role('" + role
-                        + "'), run as the schema's owner.");
+                throw EX.rightsMissing(role, schema, SETTING, mode.name().toLowerCase(), String.join("; ", missing));
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("Could not check the rights on the messaging schema '" + schema + "': "
-                    + e.getMessage(), e);
+            throw EX.rightsNotChecked(schema, e.getMessage(), e);
         }
     }
 
@@ -174,12 +163,10 @@ public final class SchemaManager {
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("Could not read the version of the messaging schema '" + schema + "': "
-                    + e.getMessage() + (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())
-                            ? ". Give this role access with SELECT " + schema + ".grant_application_role('<role>'),"
-                                    + " run as the schema's owner"
-                            : ""),
-                    e);
+            throw EX.schemaVersionNotRead(schema, e.getMessage(), INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())
+                    ? ". Give this role access with SELECT " + schema + ".grant_application_role('<role>'),"
+                            + " run as the schema's owner"
+                    : "", e);
         }
         return missing;
     }

@@ -1,5 +1,7 @@
 package dev.pgmessaging.runtime.sink;
 
+import static dev.pgmessaging.runtime.logging.PostgresLogging.LOG;
+
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -19,7 +21,6 @@ import jakarta.transaction.SystemException;
 import jakarta.transaction.TransactionManager;
 
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.jboss.logging.Logger;
 
 import dev.pgmessaging.runtime.channel.ChannelEndpoint;
 import dev.pgmessaging.runtime.channel.WorkerThread;
@@ -49,7 +50,6 @@ import dev.pgmessaging.runtime.sql.TransientFailures;
  */
 public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>>, ChannelEndpoint {
 
-    private static final Logger LOG = Logger.getLogger(BatchingSink.class);
     protected static final int[] ALL_STORED = new int[0];
     private static final long FIRST_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long LONGEST_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -196,7 +196,7 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>>, Ch
         try {
             transactions.setRollbackOnly();
         } catch (SystemException | IllegalStateException e) {
-            LOG.warnf("Channel %s could not mark the sender's transaction rollback-only: %s", channel, e.getMessage());
+            LOG.couldNotMarkRollbackOnly(channel, e.getMessage());
         }
     }
 
@@ -227,7 +227,7 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>>, Ch
                     rows.add(toRow(sent.message()));
                     batch.add(sent);
                 } catch (RuntimeException e) {
-                    LOG.errorf("Channel %s cannot send a message: %s", channel, e.getMessage());
+                    LOG.cannotSend(channel, e.getMessage());
                     sent.message().nack(e);
                 }
             } while (batch.size() < maxBatchSize && (sent = pending.poll()) != null);
@@ -251,15 +251,13 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>>, Ch
             } catch (SQLException | RuntimeException e) {
                 failure = String.valueOf(e.getMessage());
                 if (!TransientFailures.isTransient(e) || !running) {
-                    LOG.errorf("Channel %s could not send %d message(s) to %s: %s", channel, batch.size(), destination(),
-                            e.getMessage());
+                    LOG.couldNotSend(channel, batch.size(), destination(), e.getMessage());
                     batch.forEach(s -> s.message().nack(e));
                     return;
                 }
                 expire(batch, rows, e);
                 if (!retried && !batch.isEmpty()) {
-                    LOG.warnf("Channel %s could not send %d message(s) to %s (%s); trying again for up to %d s"
-                            + " (delivery-timeout)", channel, batch.size(), destination(), TransientFailures.describe(e),
+                    LOG.sendRetrying(channel, batch.size(), destination(), TransientFailures.describe(e),
                             TimeUnit.NANOSECONDS.toSeconds(deliveryTimeoutNanos));
                 }
                 retried = true;
@@ -268,8 +266,7 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>>, Ch
                 continue;
             }
             if (retried) {
-                LOG.infof("Channel %s sent %d message(s) to %s after the database came back", channel, batch.size(),
-                        destination());
+                LOG.sentAfterRecovery(channel, batch.size(), destination());
             }
             failure = null;
             settle(batch.stream().<Message<?>> map(Sent::message).toList(), rows, notStored);
@@ -343,8 +340,7 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>>, Ch
             }
         }
         if (batch.isEmpty()) {
-            LOG.errorf("Channel %s gave up sending messages to %s after its delivery timeout: %s", channel,
-                    destination(), cause.getMessage());
+            LOG.deliveryTimedOut(channel, destination(), cause.getMessage());
         }
     }
 
@@ -373,7 +369,7 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>>, Ch
 
     @Override
     public void onError(Throwable throwable) {
-        LOG.errorf(throwable, "Channel %s failed upstream", channel);
+        LOG.upstreamFailed(channel, throwable);
         stop();
     }
 

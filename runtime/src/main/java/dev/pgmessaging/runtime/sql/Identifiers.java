@@ -3,6 +3,8 @@ package dev.pgmessaging.runtime.sql;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
+import dev.pgmessaging.runtime.logging.PostgresExceptions;
+
 /**
  * Validation of the names that reach SQL, either as identifiers (schema) or as values that we
  * want to keep readable in logs, NOTIFY payloads and admin tools (queue and exchange names).
@@ -30,8 +32,7 @@ public final class Identifiers {
     public static String validateSchema(String schema) {
         if (schema == null || !SCHEMA.matcher(schema).matches()
                 || schema.getBytes(StandardCharsets.UTF_8).length > MAX_IDENTIFIER_BYTES) {
-            throw new IllegalArgumentException("'" + schema + "' is not a valid schema name: use 1 to "
-                    + MAX_IDENTIFIER_BYTES + " lower-case letters, digits or underscores, not starting with a digit");
+            throw PostgresExceptions.EX.invalidSchemaName(schema, MAX_IDENTIFIER_BYTES);
         }
         return schema;
     }

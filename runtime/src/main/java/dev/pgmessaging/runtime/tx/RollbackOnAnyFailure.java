@@ -1,5 +1,7 @@
 package dev.pgmessaging.runtime.tx;
 
+import static dev.pgmessaging.runtime.logging.PostgresLogging.LOG;
+
 import java.util.concurrent.CompletionStage;
 
 import jakarta.annotation.Priority;
@@ -10,8 +12,6 @@ import jakarta.interceptor.InvocationContext;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
 import jakarta.transaction.TransactionManager;
-
-import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
 
@@ -30,8 +30,6 @@ import io.smallrye.mutiny.Uni;
 @Interceptor
 @Priority(Interceptor.Priority.PLATFORM_BEFORE + 201)
 public class RollbackOnAnyFailure {
-
-    private static final Logger LOG = Logger.getLogger(RollbackOnAnyFailure.class);
 
     @Inject
     TransactionManager transactions;

@@ -1,6 +1,6 @@
 package dev.pgmessaging.runtime.queue.fault;
 
-import org.jboss.logging.Logger;
+import static dev.pgmessaging.runtime.logging.PostgresLogging.LOG;
 
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 import dev.pgmessaging.runtime.queue.Settlements;
@@ -13,8 +13,6 @@ import dev.pgmessaging.runtime.queue.Settlements;
  * ends exactly once: processed, or given up on (at-least-once until then).
  */
 final class Retry implements FailureStrategy {
-
-    private static final Logger LOG = Logger.getLogger(Retry.class);
 
     enum WhenExhausted {
         DROP,
@@ -38,8 +36,7 @@ final class Retry implements FailureStrategy {
         } else if (whenExhausted == WhenExhausted.DEAD_LETTER) {
             settlements.deadLetter(message, reason);
         } else {
-            LOG.errorf("Channel %s gives up on message %d after %d attempts and drops it: %s", settlements.channel(),
-                    message.id(), message.attempt(), reason);
+            LOG.retriesExhausted(settlements.channel(), message.id(), message.attempt(), reason);
             settlements.ack(message);
         }
     }
