@@ -54,9 +54,14 @@ RETURNING g.partition;
 -- must not be past the first of those records: else an earlier delivery of them committed them
 -- already, and committing their effects again would apply them twice. Returns the partitions
 -- committed.
+-- The transaction then holds those rows until it commits, and every heartbeat of the group waits for
+-- them: if it stays idle longer than the limit (milliseconds, the 5th parameter; its client vanished
+-- without closing, which the server would not notice for hours), the server ends it, and nothing of
+-- it is committed (set_config ... true: for this transaction only; evaluated with the rows it locks).
 UPDATE {schema}.consumer_group_partition AS g
 SET committed_offset = c.next_offset, committed_at = now()
-FROM unnest(?::int[], ?::bigint[], ?::bigint[], ?::bigint[]) AS c(partition, first_offset, next_offset, epoch)
+FROM unnest(?::int[], ?::bigint[], ?::bigint[], ?::bigint[]) AS c(partition, first_offset, next_offset, epoch),
+     (SELECT set_config('idle_in_transaction_session_timeout', ?, true)) AS idle_limit
 WHERE g.group_id = ? AND g.topic_id = ? AND g.owner = ?
   AND g.partition = c.partition AND g.epoch = c.epoch AND g.committed_offset <= c.first_offset
 RETURNING g.partition;

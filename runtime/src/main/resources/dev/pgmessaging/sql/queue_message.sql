@@ -98,12 +98,15 @@ WITH no_flush AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', tr
 SELECT {schema}.archive_messages(?::bigint[], ?::bigint[]) FROM no_flush;
 
 -- name: ack-in-transaction
--- Like ack, in the handler's transaction, which commits as the application made it (flushed).
-SELECT {schema}.ack_messages(?::bigint[], ?::bigint[]);
+-- Like ack, in the handler's transaction, which commits as the application made it (flushed). The
+-- transaction holds the messages' rows from here to its commit: if it then stays idle longer than
+-- the limit (milliseconds; its client vanished without closing, so the server would not notice for
+-- hours), the server ends it and the messages stay (set_config ... true: for this transaction only).
+SELECT {schema}.ack_messages(?::bigint[], ?::bigint[]), set_config('idle_in_transaction_session_timeout', ?, true);
 
 -- name: ack-archive-in-transaction
--- Like ack-archive, in the handler's transaction.
-SELECT {schema}.archive_messages(?::bigint[], ?::bigint[]);
+-- Like ack-archive, in the handler's transaction, with the same limit.
+SELECT {schema}.archive_messages(?::bigint[], ?::bigint[]), set_config('idle_in_transaction_session_timeout', ?, true);
 
 -- name: maintain-archive
 -- Creates the archive's partitions for today and the next two days, and drops those older than the

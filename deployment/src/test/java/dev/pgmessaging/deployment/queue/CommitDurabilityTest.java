@@ -68,8 +68,8 @@ class CommitDurabilityTest {
         long[] ids = { claimed.id() };
         long[] tokens = { claimed.leaseToken() };
 
-        assertEquals("on", commitSetting(() -> store.ackInTransaction(dataSource, ids, tokens, false)));
-        assertEquals("on", commitSetting(() -> store.ackInTransaction(dataSource, ids, tokens, true)));
+        assertEquals("on", commitSetting(() -> store.ackInTransaction(dataSource, ids, tokens, false, Duration.ofMinutes(1))));
+        assertEquals("on", commitSetting(() -> store.ackInTransaction(dataSource, ids, tokens, true, Duration.ofMinutes(1))));
         assertEquals(1, Rows.count(dataSource, SCHEMA, "orders"), "the transactions were rolled back");
     }
 

@@ -26,7 +26,7 @@ import dev.pgmessaging.runtime.log.LogStore.Topic;
  * its channel not stopped (a stopped channel's records read ahead must not commit effects the next
  * owner applies again);
  * <li>every record before it must be settled: one still being handled (the handler runs out of
- * order) is waited for, at most {@code orderWait}; otherwise the offset would stay behind the effect;
+ * order) is waited for, at most {@code sessionTimeout}; otherwise the offset would stay behind the effect;
  * <li>in the database, the partition must still be owned under the same epoch, and the group's
  * offset must not be past the record's: else an earlier delivery of it committed it already.
  * </ul>
@@ -39,16 +39,16 @@ final class HandlerTransactionCommit {
     private final String group;
     private final Topic topic;
     private final String member;
-    private final Duration orderWait;
+    private final Duration sessionTimeout;
 
     HandlerTransactionCommit(LogStore store, DataSource dataSource, String group, Topic topic, String member,
-            Duration orderWait) {
+            Duration sessionTimeout) {
         this.store = store;
         this.dataSource = dataSource;
         this.group = group;
         this.topic = topic;
         this.member = member;
-        this.orderWait = orderWait;
+        this.sessionTimeout = sessionTimeout;
     }
 
     /**
@@ -70,7 +70,7 @@ final class HandlerTransactionCommit {
         long[] firstOffsets = new long[n];
         long[] nextOffsets = new long[n];
         long[] epochs = new long[n];
-        long deadline = System.nanoTime() + orderWait.toNanos();
+        long deadline = System.nanoTime() + sessionTimeout.toNanos();
         int i = 0;
         for (Map.Entry<PartitionProgress, Set<Long>> entry : byPartition.entrySet()) {
             PartitionProgress partition = entry.getKey();
@@ -91,8 +91,10 @@ final class HandlerTransactionCommit {
         }
         // inside the handler's transaction, the datasource gives the connection enlisted in it
         try (Connection connection = dataSource.getConnection()) {
+            // the transaction holds the partitions' rows, and so every heartbeat of the group, until it
+            // commits: the server ends it if it stays idle longer than a member's session (its client gone)
             List<Integer> committed = store.commitInTransaction(connection, group, topic, member, partitions,
-                    firstOffsets, nextOffsets, epochs);
+                    firstOffsets, nextOffsets, epochs, sessionTimeout);
             for (int k = 0; k < n; k++) {
                 if (!committed.contains(partitions[k])) {
                     throw refusal(connection, partitions[k], epochs[k], firstOffsets[k]);
@@ -110,7 +112,7 @@ final class HandlerTransactionCommit {
             Thread.currentThread().interrupt();
         }
         throw new CommitRefused(Why.OUT_OF_ORDER, "Records of " + topic.name() + "-" + partition.partition
-                + " before offset " + first + " were still being handled after " + orderWait
+                + " before offset " + first + " were still being handled after " + sessionTimeout
                 + ": a record's offset is committed after theirs");
     }
 

@@ -231,15 +231,17 @@ public final class LogStore {
      * @return the partitions committed
      */
     public List<Integer> commitInTransaction(Connection connection, String group, Topic topic, String member,
-            int[] partitions, long[] firstOffsets, long[] nextOffsets, long[] epochs) throws SQLException {
+            int[] partitions, long[] firstOffsets, long[] nextOffsets, long[] epochs, Duration idleLimit)
+            throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql.get("commit-in-transaction"))) {
             statement.setArray(1, JdbcArrays.ints(connection, partitions));
             statement.setArray(2, JdbcArrays.longs(connection, firstOffsets));
             statement.setArray(3, JdbcArrays.longs(connection, nextOffsets));
             statement.setArray(4, JdbcArrays.longs(connection, epochs));
-            statement.setString(5, group);
-            statement.setInt(6, topic.id());
-            statement.setString(7, member);
+            statement.setString(5, Long.toString(idleLimit.toMillis()));
+            statement.setString(6, group);
+            statement.setInt(7, topic.id());
+            statement.setString(8, member);
             return committedPartitions(statement);
         }
     }

@@ -138,8 +138,10 @@ public final class QueueSource extends ConsumerChannel implements Settler<Claime
      */
     @Override
     public void ackInTransaction(List<ClaimedMessage> messages) throws SQLException {
+        // a transaction that holds the ack longer than the lease, idle (its client gone), is ended by the server
         if (store.ackInTransaction(pool, messages.stream().mapToLong(ClaimedMessage::id).toArray(),
-                messages.stream().mapToLong(ClaimedMessage::leaseToken).toArray(), settings.archive()) != messages.size()) {
+                messages.stream().mapToLong(ClaimedMessage::leaseToken).toArray(), settings.archive(),
+                settings.visibilityTimeout()) != messages.size()) {
             throw new LeaseLost(messages);
         }
     }

@@ -238,7 +238,7 @@ public final class QueueStore {
      * lost is left alone.
      */
     public int ack(DataSource dataSource, long[] ids, long[] tokens, boolean archive) throws SQLException {
-        return MovedRows.retry(() -> ack(dataSource, archive ? "ack-archive" : "ack", ids, tokens));
+        return MovedRows.retry(() -> ack(dataSource, archive ? "ack-archive" : "ack", ids, tokens, null));
     }
 
     /**
@@ -246,15 +246,21 @@ public final class QueueStore {
      * (the connection the datasource gives is the one enlisted in it), which commits as the
      * application made it: flushed, unlike the consumer's own acks.
      */
-    public int ackInTransaction(DataSource dataSource, long[] ids, long[] tokens, boolean archive) throws SQLException {
-        return ack(dataSource, archive ? "ack-archive-in-transaction" : "ack-in-transaction", ids, tokens);
+    public int ackInTransaction(DataSource dataSource, long[] ids, long[] tokens, boolean archive, Duration idleLimit)
+            throws SQLException {
+        return ack(dataSource, archive ? "ack-archive-in-transaction" : "ack-in-transaction", ids, tokens, idleLimit);
     }
 
-    private int ack(DataSource dataSource, String statementName, long[] ids, long[] tokens) throws SQLException {
+    /** @param idleLimit in a handler's transaction: how long it may stay idle before it commits, or {@code null} */
+    private int ack(DataSource dataSource, String statementName, long[] ids, long[] tokens, Duration idleLimit)
+            throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql.get(statementName))) {
             statement.setArray(1, JdbcArrays.longs(connection, ids));
             statement.setArray(2, JdbcArrays.longs(connection, tokens));
+            if (idleLimit != null) {
+                statement.setString(3, Long.toString(idleLimit.toMillis()));
+            }
             return count(statement);
         }
     }

@@ -5,6 +5,8 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.util.Set;
 
+import org.postgresql.util.PSQLException;
+
 import dev.pgmessaging.runtime.tx.Causes;
 
 /**
@@ -26,6 +28,8 @@ public final class TransientFailures {
             "57P03", // cannot_connect_now: the server is starting or in recovery
             "53300", // too_many_connections
             "25006"); // read_only_sql_transaction: a standby after a failover, until the primary is found
+    /** SQLSTATE object_not_in_prerequisite_state: what the driver says of a statement used after its close. */
+    private static final String OBJECT_NOT_IN_STATE = "55000";
     /** Agroal's error when no connection could be had in time (no SQLSTATE): the database is away or the pool exhausted. */
     private static final String ACQUISITION_TIMEOUT = "acquisition timeout";
 
@@ -64,6 +68,18 @@ public final class TransientFailures {
         if (state == null) {
             return String.valueOf(failure.getMessage()).contains(ACQUISITION_TIMEOUT);
         }
-        return state.startsWith(CONNECTION_EXCEPTION_CLASS) || TRANSIENT_STATES.contains(state);
+        return state.startsWith(CONNECTION_EXCEPTION_CLASS) || TRANSIENT_STATES.contains(state)
+                || closedUnderTheStatement(failure, state);
+    }
+
+    /**
+     * The driver's own "This statement has been closed" (or result set): the statement's connection
+     * was closed under it, by the pool after a connection failure or by the transaction manager
+     * rolling back a transaction that timed out while the database did not answer. Told from the
+     * server's errors of the same SQLSTATE by the server message they carry.
+     */
+    private static boolean closedUnderTheStatement(SQLException failure, String state) {
+        return OBJECT_NOT_IN_STATE.equals(state) && failure instanceof PSQLException driver
+                && driver.getServerErrorMessage() == null;
     }
 }

@@ -13,6 +13,7 @@ import jakarta.transaction.RollbackException;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.PSQLState;
+import org.postgresql.util.ServerErrorMessage;
 
 import io.quarkus.arc.ArcUndeclaredThrowableException;
 
@@ -42,5 +43,16 @@ class TransientFailuresTest {
         assertTrue(TransientFailures.isTransient(new SQLException("Sorry, acquisition timeout!")));
         assertFalse(TransientFailures.isTransient(new SQLException("duplicate key value", "23505")));
         assertFalse(TransientFailures.isTransient(new IllegalArgumentException("poison")));
+    }
+
+    @Test
+    void aStatementClosedUnderTheHandlerIsTheDatabasesAServersErrorOfTheSameStateIsNot() {
+        // what the handler's commit met in a fault run: the transaction timed out while a stalled
+        // connection held a lock, and its statement was closed under it
+        Throwable closed = new IllegalStateException("Could not ack the message in the handler's transaction",
+                new PSQLException("This statement has been closed.", PSQLState.OBJECT_NOT_IN_STATE));
+        assertTrue(TransientFailures.isTransient(closed));
+        assertFalse(TransientFailures.isTransient(new PSQLException(
+                new ServerErrorMessage("SERROR\0C55000\0Mcannot refresh materialized view concurrently\0"))));
     }
 }
