@@ -3,6 +3,7 @@ package dev.pgmessaging.runtime.sql;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
+import java.util.Locale;
 import java.util.Set;
 
 import org.postgresql.util.PSQLException;
@@ -30,7 +31,11 @@ public final class TransientFailures {
             "25006"); // read_only_sql_transaction: a standby after a failover, until the primary is found
     /** SQLSTATE object_not_in_prerequisite_state: what the driver says of a statement used after its close. */
     private static final String OBJECT_NOT_IN_STATE = "55000";
-    /** Agroal's error when no connection could be had in time (no SQLSTATE): the database is away or the pool exhausted. */
+    /**
+     * Agroal's errors when no connection could be had in time (no SQLSTATE): the database is away or
+     * the pool exhausted ("Acquisition timeout while waiting for new connection", "Sorry, acquisition
+     * timeout!"), matched whatever the case.
+     */
     private static final String ACQUISITION_TIMEOUT = "acquisition timeout";
 
     private TransientFailures() {
@@ -66,7 +71,7 @@ public final class TransientFailures {
         }
         String state = failure.getSQLState();
         if (state == null) {
-            return String.valueOf(failure.getMessage()).contains(ACQUISITION_TIMEOUT);
+            return String.valueOf(failure.getMessage()).toLowerCase(Locale.ROOT).contains(ACQUISITION_TIMEOUT);
         }
         return state.startsWith(CONNECTION_EXCEPTION_CLASS) || TRANSIENT_STATES.contains(state)
                 || closedUnderTheStatement(failure, state);
