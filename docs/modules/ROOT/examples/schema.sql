@@ -339,6 +339,49 @@ $$;
 
 
 --
+-- Name: delete_group(text, integer); Type: FUNCTION; Schema: pgmessaging; Owner: -
+--
+
+CREATE FUNCTION pgmessaging.delete_group(p_group text, p_topic_id integer) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_count integer;
+BEGIN
+    -- the lock of the group's heartbeats and seek_group: no member joins meanwhile
+    PERFORM pg_advisory_xact_lock(hashtextextended('pgmessaging.group/' || p_group || '/' || p_topic_id, 0));
+    IF EXISTS (SELECT 1 FROM "pgmessaging".consumer_group_member AS m
+               WHERE m.group_id = p_group AND m.topic_id = p_topic_id
+                 AND m.heartbeat_at + m.session_timeout >= now()) THEN
+        RAISE EXCEPTION 'group % has live members on this topic: stop its consumers first', p_group
+            USING ERRCODE = 'object_in_use';
+    END IF;
+    DELETE FROM "pgmessaging".consumer_group_member AS m WHERE m.group_id = p_group AND m.topic_id = p_topic_id;
+    DELETE FROM "pgmessaging".consumer_group_partition AS g WHERE g.group_id = p_group AND g.topic_id = p_topic_id;
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN v_count;
+END
+$$;
+
+
+--
+-- Name: delete_messages(text, bigint[], jsonb); Type: FUNCTION; Schema: pgmessaging; Owner: -
+--
+
+CREATE FUNCTION pgmessaging.delete_messages(p_queue text, p_ids bigint[] DEFAULT NULL::bigint[], p_headers jsonb DEFAULT NULL::jsonb) RETURNS integer
+    LANGUAGE sql
+    AS $$
+    WITH deleted AS (
+        DELETE FROM "pgmessaging".queue_message AS m
+        USING "pgmessaging".operable_messages(p_queue, p_ids, p_headers) AS picked
+        WHERE m.id = picked.id AND m.slot = picked.slot
+        RETURNING 1
+    )
+    SELECT count(*)::integer FROM deleted;
+$$;
+
+
+--
 -- Name: extend_leases(double precision, bigint[], bigint[]); Type: FUNCTION; Schema: pgmessaging; Owner: -
 --
 
@@ -691,6 +734,24 @@ $_$;
 
 
 --
+-- Name: move_messages(text, text, bigint[], jsonb); Type: FUNCTION; Schema: pgmessaging; Owner: -
+--
+
+CREATE FUNCTION pgmessaging.move_messages(p_from text, p_to text, p_ids bigint[] DEFAULT NULL::bigint[], p_headers jsonb DEFAULT NULL::jsonb) RETURNS integer
+    LANGUAGE sql
+    AS $$
+    WITH moved AS (
+        UPDATE "pgmessaging".queue_message AS m
+        SET queue = p_to, attempts = 0, lease_token = NULL, visible_at = greatest(m.visible_at, now())
+        FROM "pgmessaging".operable_messages(p_from, p_ids, p_headers) AS picked
+        WHERE m.id = picked.id AND m.slot = picked.slot
+        RETURNING 1
+    )
+    SELECT count(*)::integer FROM moved;
+$$;
+
+
+--
 -- Name: offset_at_time(integer, integer, timestamp with time zone); Type: FUNCTION; Schema: pgmessaging; Owner: -
 --
 
@@ -733,6 +794,23 @@ $$;
 
 
 --
+-- Name: operable_messages(text, bigint[], jsonb); Type: FUNCTION; Schema: pgmessaging; Owner: -
+--
+
+CREATE FUNCTION pgmessaging.operable_messages(p_queue text, p_ids bigint[], p_headers jsonb) RETURNS TABLE(id bigint, slot smallint)
+    LANGUAGE sql
+    AS $$
+    SELECT m.id, m.slot
+    FROM "pgmessaging".queue_message AS m
+    WHERE m.queue = p_queue
+      AND (m.lease_token IS NULL OR m.visible_at <= now())
+      AND (p_ids IS NULL OR m.id = ANY (p_ids))
+      AND (p_headers IS NULL OR m.headers @> p_headers)
+    FOR UPDATE SKIP LOCKED;
+$$;
+
+
+--
 -- Name: queues_with_visible_messages(text[]); Type: FUNCTION; Schema: pgmessaging; Owner: -
 --
 
@@ -749,6 +827,32 @@ BEGIN
     FROM unnest(p_queues) AS q(queue)
     WHERE EXISTS (SELECT 1 FROM "pgmessaging".queue_message AS m WHERE m.queue = q.queue AND m.visible_at <= now());
 END
+$$;
+
+
+--
+-- Name: redrive_messages(text, bigint[], jsonb); Type: FUNCTION; Schema: pgmessaging; Owner: -
+--
+
+CREATE FUNCTION pgmessaging.redrive_messages(p_dead_letter_queue text, p_ids bigint[] DEFAULT NULL::bigint[], p_headers jsonb DEFAULT NULL::jsonb) RETURNS TABLE(queue text, messages integer)
+    LANGUAGE sql
+    AS $$
+    WITH moved AS (
+        UPDATE "pgmessaging".queue_message AS m
+        SET queue       = m.headers ->> 'dead-letter-queue',
+            attempts    = 0,
+            lease_token = NULL,
+            -- now, never earlier: a consumer's claim starts at its floor (claim_messages)
+            visible_at  = now(),
+            headers     = (m.headers - ARRAY['dead-letter-reason', 'dead-letter-exception-class-name',
+                                             'dead-letter-queue', 'dead-letter-attempts'])
+                          || jsonb_build_object('redrive-count',
+                                 (coalesce(m.headers ->> 'redrive-count', '0')::integer + 1)::text)
+        FROM "pgmessaging".operable_messages(p_dead_letter_queue, p_ids, p_headers) AS picked
+        WHERE m.id = picked.id AND m.slot = picked.slot AND m.headers ->> 'dead-letter-queue' IS NOT NULL
+        RETURNING m.queue
+    )
+    SELECT moved.queue, count(*)::integer FROM moved GROUP BY moved.queue ORDER BY moved.queue;
 $$;
 
 

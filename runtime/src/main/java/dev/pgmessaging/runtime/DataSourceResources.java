@@ -5,6 +5,7 @@ import static dev.pgmessaging.runtime.logging.PostgresExceptions.EX;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.transaction.TransactionSynchronizationRegistry;
 
@@ -13,16 +14,20 @@ import io.agroal.api.AgroalDataSource;
 import dev.pgmessaging.runtime.logging.ConfigurationProblems;
 import dev.pgmessaging.runtime.api.PartitionLag;
 import dev.pgmessaging.runtime.api.SeekTo;
-import dev.pgmessaging.runtime.exchange.Binding;
+import dev.pgmessaging.runtime.api.Binding;
 import dev.pgmessaging.runtime.exchange.BindingRequest;
+import dev.pgmessaging.runtime.exchange.ExchangeOperations;
 import dev.pgmessaging.runtime.exchange.ExchangeStore;
 import dev.pgmessaging.runtime.exchange.ExchangeType;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
 import dev.pgmessaging.runtime.log.LogStore;
+import dev.pgmessaging.runtime.log.TopicOperations;
 import dev.pgmessaging.runtime.log.TransactionAppends;
 import dev.pgmessaging.runtime.notify.Wakeups;
+import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.IdleQueuePoller;
 import dev.pgmessaging.runtime.queue.LocalDeliveries;
+import dev.pgmessaging.runtime.queue.QueueOperations;
 import dev.pgmessaging.runtime.queue.QueueStore;
 import dev.pgmessaging.runtime.schema.SchemaManager;
 import io.quarkus.agroal.runtime.AgroalDataSourceUtil;
@@ -47,10 +52,15 @@ final class DataSourceResources {
     private final Wakeups wakeups;
     private final LocalDeliveries localDeliveries = new LocalDeliveries();
     private final TransactionAppends transactionAppends;
+    private final QueueOperations queueOperations;
+    private final TopicOperations topicOperations;
+    private final ExchangeOperations exchangeOperations;
+    /** The dead-letter queue of each queue this application's channels consume. */
+    private final Map<String, String> deadLetterQueues = new ConcurrentHashMap<>();
     private IdleQueuePoller poller;
 
     private DataSourceResources(String name, AgroalDataSource dataSource, String schema, boolean createsTopics,
-            TransactionSynchronizationRegistry transactions) {
+            TransactionSynchronizationRegistry transactions, PayloadCodec codec) {
         this.name = name;
         this.createsTopics = createsTopics;
         this.dataSource = dataSource;
@@ -60,21 +70,52 @@ final class DataSourceResources {
         this.sweeper = new StorageSweeper(dataSource, exchanges, queues, logs, name);
         this.wakeups = new Wakeups(dataSource, queues.notifyChannel(), name);
         this.transactionAppends = new TransactionAppends(transactions, dataSource, logs);
+        this.queueOperations = new QueueOperations(schema, codec);
+        this.topicOperations = new TopicOperations(schema, logs);
+        this.exchangeOperations = new ExchangeOperations(schema, exchanges, codec);
     }
 
     static DataSourceResources open(String name, PostgresMessagingConfig config, String channel, String direction,
-            TransactionSynchronizationRegistry transactions) {
+            TransactionSynchronizationRegistry transactions, PayloadCodec codec) {
         AgroalDataSource dataSource = AgroalDataSourceUtil.dataSourceIfActive(name)
                 .orElseThrow(() -> ConfigurationProblems.of(direction, channel, "datasource", name,
                         "there is no active datasource named '" + name + "' (configure quarkus.datasource"
                                 + (DataSourceUtil.isDefault(name) ? "" : ".\"" + name + "\"") + ".* with db-kind=postgresql)"));
         new SchemaManager(config.schema()).apply(dataSource, config.schemaManagement());
         return new DataSourceResources(name, dataSource, config.schema(),
-                config.schemaManagement() == PostgresMessagingConfig.SchemaManagement.CREATE, transactions);
+                config.schemaManagement() == PostgresMessagingConfig.SchemaManagement.CREATE, transactions, codec);
+    }
+
+    String name() {
+        return name;
     }
 
     AgroalDataSource dataSource() {
         return dataSource;
+    }
+
+    QueueOperations queueOperations() {
+        return queueOperations;
+    }
+
+    TopicOperations topicOperations() {
+        return topicOperations;
+    }
+
+    ExchangeOperations exchangeOperations() {
+        return exchangeOperations;
+    }
+
+    /** Where the dead letters of a queue a channel of this application consumes go, or {@code null}. */
+    String deadLetterQueue(String queue) {
+        return deadLetterQueues.get(queue);
+    }
+
+    /** A channel consumes the queue and sends its dead letters to {@code deadLetterQueue}. */
+    void consumes(String queue, String deadLetterQueue) {
+        registerQueue(queue);
+        registerQueue(deadLetterQueue);
+        deadLetterQueues.put(queue, deadLetterQueue);
     }
 
     QueueStore queues() {

@@ -192,8 +192,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
             endpoints.add(0, source);
             return source.stream();
         }
-        ds.registerQueue(channel.queue().queue());
-        ds.registerQueue(channel.queue().deadLetterQueue());
+        ds.consumes(channel.queue().queue(), channel.queue().deadLetterQueue());
         if (channel.queue().archive()) {
             ds.archiveAcked(config.archiveRetention());
         }
@@ -263,7 +262,8 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
 
     private DataSourceResources resources(String dataSourceName, String channel, String direction) {
         return resources.computeIfAbsent(dataSourceName, name -> {
-            DataSourceResources opened = DataSourceResources.open(name, config, channel, direction, transactionRegistry);
+            DataSourceResources opened = DataSourceResources.open(name, config, channel, direction, transactionRegistry,
+                    codec());
             ConfiguredExchanges.declare(opened, config.exchanges());
             return opened;
         });

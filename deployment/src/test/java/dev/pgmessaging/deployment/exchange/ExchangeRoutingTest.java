@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.pgmessaging.deployment.Rows;
 import dev.pgmessaging.deployment.queue.TestQueues;
-import dev.pgmessaging.runtime.exchange.Binding;
+import dev.pgmessaging.runtime.api.Binding;
 import dev.pgmessaging.runtime.exchange.ExchangeStore;
 import dev.pgmessaging.runtime.exchange.ExchangeType;
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;

@@ -80,7 +80,7 @@ class LogReplayTest {
 
     @Test
     void theAdministrationNamesWhatDoesNotExist() {
-        assertEquals("No postgres channel uses datasource elsewhere", assertThrows(IllegalArgumentException.class,
+        assertEquals("PGMSG1010: No postgres channel of this application uses datasource elsewhere", assertThrows(IllegalArgumentException.class,
                 () -> messaging.lag("elsewhere", "replayer", "events")).getMessage());
         assertEquals("There is no topic missing", assertThrows(IllegalArgumentException.class,
                 () -> messaging.seek("replayer", "missing", null, SeekTo.earliest())).getMessage());

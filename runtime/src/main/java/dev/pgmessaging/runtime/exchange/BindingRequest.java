@@ -3,6 +3,8 @@ package dev.pgmessaging.runtime.exchange;
 import java.util.List;
 import java.util.Map;
 
+import dev.pgmessaging.runtime.api.Binding;
+
 /**
  * A queue to bind to an exchange, as configured: the bindings it stands for depend on the type the
  * exchange turns out to have.

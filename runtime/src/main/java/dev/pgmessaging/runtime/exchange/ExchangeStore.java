@@ -11,6 +11,7 @@ import java.util.function.LongConsumer;
 
 import javax.sql.DataSource;
 
+import dev.pgmessaging.runtime.api.Binding;
 import dev.pgmessaging.runtime.notify.NotificationChannel;
 import dev.pgmessaging.runtime.sql.NewMessage;
 import dev.pgmessaging.runtime.sql.SqlStatements;

@@ -47,4 +47,11 @@ public interface PostgresExceptions {
     /** @param what what was being set up, for example {@code create topic 'orders'} */
     @Message(id = 1008, value = "Could not %s in datasource %s: %s")
     IllegalStateException setUpFailed(String what, String dataSource, String reason, @Cause Throwable cause);
+
+    /** @param what the operation of the admin API, for example {@code redrive dead-letter queue 'orders.dlq'} */
+    @Message(id = 1009, value = "Could not %s in datasource %s: %s")
+    IllegalStateException operationFailed(String what, String dataSource, String reason, @Cause Throwable cause);
+
+    @Message(id = 1010, value = "No postgres channel of this application uses datasource %s")
+    IllegalArgumentException unknownDataSource(String dataSource);
 }

@@ -21,7 +21,8 @@ public record Migration(int version, String description) {
      * fails while the snapshot and the migrations disagree.
      */
     public static final List<Migration> ALL = List.of(
-            new Migration(1, "baseline"));
+            new Migration(1, "baseline"),
+            new Migration(2, "operations"));
 
     public String file() {
         return "V" + version + "__" + description + ".sql";

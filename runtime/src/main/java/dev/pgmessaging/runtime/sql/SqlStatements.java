@@ -19,7 +19,7 @@ public final class SqlStatements {
     public static final String RESOURCE_ROOT = "dev/pgmessaging/sql/";
     /** Every file of named statements (besides the migrations), for the native image. */
     public static final List<String> FILES = List.of("schema.sql", "queue_message.sql", "exchange.sql", "log_record.sql",
-            "transaction.sql");
+            "transaction.sql", "queue_operations.sql", "topic_operations.sql", "exchange_operations.sql");
     private static final String NAME_MARKER = "-- name:";
 
     private final String resource;

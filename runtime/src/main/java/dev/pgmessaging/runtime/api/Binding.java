@@ -1,4 +1,4 @@
-package dev.pgmessaging.runtime.exchange;
+package dev.pgmessaging.runtime.api;
 
 import java.util.Map;
 

@@ -1,0 +1,57 @@
+-- Statements of the admin API on queues (PostgresMessaging): what an operator reads and repairs.
+-- None of them is on a channel's path; each is named by its operation and takes bound parameters
+-- only; {schema} is the validated, quoted schema name.
+
+-- name: list-queues
+-- Every queue (those the channels registered, and any other that holds messages), with its
+-- messages counted by state: ready (visible now: never leased, or their lease ran out), delayed
+-- (not visible yet), in flight (leased, visibility timeout running), and the age in seconds of its
+-- oldest ready message (NULL: none). One pass over the message table: it reads every message, so it
+-- is for an operator's screen, not for a tight loop.
+WITH counts AS (
+    SELECT m.queue,
+           count(*) FILTER (WHERE m.visible_at <= now()) AS ready,
+           count(*) FILTER (WHERE m.visible_at > now() AND m.lease_token IS NULL) AS delayed,
+           count(*) FILTER (WHERE m.visible_at > now() AND m.lease_token IS NOT NULL) AS in_flight,
+           extract(epoch FROM now() - min(m.enqueued_at) FILTER (WHERE m.visible_at <= now())) AS oldest_ready_s
+    FROM {schema}.queue_message AS m
+    GROUP BY m.queue
+)
+SELECT coalesce(q.name, c.queue), coalesce(c.ready, 0), coalesce(c.delayed, 0), coalesce(c.in_flight, 0),
+       c.oldest_ready_s
+FROM {schema}.queue AS q
+FULL JOIN counts AS c ON c.queue = q.name
+ORDER BY 1;
+
+-- name: peek
+-- A page of a queue's messages in id order, after an id (0: from the first), at most N: their
+-- state, the first bytes of the payload (at most the given count) and its whole size. Reads them
+-- without locking or leasing anything.
+SELECT m.id, m.priority, m.attempts, m.enqueued_at, m.visible_at, m.expires_at,
+       m.lease_token IS NOT NULL AND m.visible_at > now() AS in_flight,
+       m.message_key, m.content_type, m.headers::text,
+       substring(coalesce(m.payload, b.payload) FROM 1 FOR ?),
+       octet_length(coalesce(m.payload, b.payload))
+FROM {schema}.queue_message AS m
+LEFT JOIN {schema}.message_body AS b ON b.id = m.body_id
+WHERE m.queue = ? AND m.id > ?
+ORDER BY m.id
+LIMIT ?;
+
+-- name: redrive
+-- Dead letters back to their queues (redrive_messages, in V2__operations.sql): dead-letter queue,
+-- ids (NULL: all), headers to match (NULL: any). Returns each queue and how many went to it.
+SELECT r.queue, r.messages FROM {schema}.redrive_messages(?, ?::bigint[], ?::jsonb) AS r;
+
+-- name: move
+-- Messages from one queue to another (move_messages): from, to, ids, headers. Returns how many.
+SELECT {schema}.move_messages(?, ?, ?::bigint[], ?::jsonb);
+
+-- name: delete
+-- Deletes messages of a queue (delete_messages): queue, ids, headers. Returns how many.
+SELECT {schema}.delete_messages(?, ?::bigint[], ?::jsonb);
+
+-- name: wake
+-- Wakes the consumers of a queue, on every instance (the payload names no origin): notification
+-- channel, queue.
+SELECT pg_notify(?, ?);
