@@ -43,6 +43,8 @@ final class Checks {
         figure(checks, connection, "messages sent outside a transaction and acked",
                 "SELECT count(*) FROM fault_sent");
         figure(checks, connection, "effects written by the handlers", "SELECT count(*) FROM fault_effect");
+        figure(checks, connection, "jobs dead-lettered, redriven and handled (Effects.poison)",
+                "SELECT count(*) FROM fault_effect WHERE kind = 'queue' AND id LIKE '%7-q0'");
         zero(checks, connection, "committed queue messages never handled (lost)",
                 "SELECT count(*) FROM fault_produced AS p WHERE p.kind = 'queue'"
                         + " AND NOT EXISTS (SELECT 1 FROM fault_effect AS e WHERE e.id = p.id)");
