@@ -165,7 +165,7 @@ await_quiet() {
     before=$(broker_cpu "$1"); sleep 2; after=$(broker_cpu "$1")
     awk -v a="$after" -v b="$before" 'BEGIN { exit !((a - b) / 2 < 0.1) }' && return 0
   done
-  echo "$1 still busy a minute after starting; going on" >&2
+  echo "$1 still busy after a minute; going on" >&2
 }
 if [[ " $CONNECTORS " == *" rabbitmq "* ]]; then await_quiet rabbitmq; fi
 if [[ " $CONNECTORS " == *" kafka "* ]]; then await_quiet kafka; fi
@@ -183,6 +183,9 @@ bench() {
   case $scenario in throughput|latency|sustained) family=single ;; esac
   run=$((run + 1))
   local before after line
+  # each run starts on a quiet database: the previous run's tables are left behind, and autovacuum
+  # and the checkpoint working on them would otherwise land on whichever run comes next
+  case $profile in pg*) as_postgres psql -q -p "$PG_PORT" -c "CHECKPOINT" >&2; await_quiet "$profile" ;; esac
   before=$(broker_cpu "$profile")
   local jfr=()
   if [ -n "${JFR:-}" ]; then

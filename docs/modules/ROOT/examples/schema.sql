@@ -455,6 +455,24 @@ $$;
 
 
 --
+-- Name: give_back_messages(bigint[], bigint[]); Type: FUNCTION; Schema: pgmessaging; Owner: -
+--
+
+CREATE FUNCTION pgmessaging.give_back_messages(p_ids bigint[], p_tokens bigint[]) RETURNS integer
+    LANGUAGE sql
+    AS $$
+    WITH given_back AS (
+        UPDATE "pgmessaging".queue_message AS m
+        SET visible_at = now(), lease_token = NULL, attempts = greatest(m.attempts - 1, 0)
+        FROM unnest(p_ids, p_tokens) AS a(id, token)
+        WHERE m.id = a.id AND m.lease_token = a.token
+        RETURNING 1
+    )
+    SELECT count(*)::integer FROM given_back;
+$$;
+
+
+--
 -- Name: grant_application_role(name); Type: FUNCTION; Schema: pgmessaging; Owner: -
 --
 

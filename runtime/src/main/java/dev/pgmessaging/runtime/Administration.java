@@ -22,6 +22,7 @@ import dev.pgmessaging.runtime.api.QueueInfo;
 import dev.pgmessaging.runtime.api.QueuedMessage;
 import dev.pgmessaging.runtime.api.SeekTo;
 import dev.pgmessaging.runtime.api.TopicInfo;
+import dev.pgmessaging.runtime.channel.ConsumerChannel;
 import dev.pgmessaging.runtime.queue.QueueSink;
 
 /** The {@link PostgresMessaging} bean: operations over the datasources and channels of the connector. */
@@ -52,6 +53,29 @@ public class Administration implements PostgresMessaging {
     public long unroutableCount(String channel) {
         return connector.queueSinks().stream().filter(sink -> sink.channel().equals(channel))
                 .mapToLong(QueueSink::unroutableCount).sum();
+    }
+
+    @Override
+    public void pause(String channel) {
+        incoming(channel).forEach(ConsumerChannel::pause);
+    }
+
+    @Override
+    public void resume(String channel) {
+        incoming(channel).forEach(ConsumerChannel::resume);
+    }
+
+    @Override
+    public boolean isPaused(String channel) {
+        return incoming(channel).stream().allMatch(ConsumerChannel::isPaused);
+    }
+
+    private List<ConsumerChannel> incoming(String channel) {
+        List<ConsumerChannel> channels = connector.incomingChannels(channel);
+        if (channels.isEmpty()) {
+            throw EX.unknownChannel(channel);
+        }
+        return channels;
     }
 
     @Override

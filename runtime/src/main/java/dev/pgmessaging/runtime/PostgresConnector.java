@@ -30,6 +30,7 @@ import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.pgmessaging.runtime.channel.ChannelEndpoint;
+import dev.pgmessaging.runtime.channel.ConsumerChannel;
 import dev.pgmessaging.runtime.exchange.ExchangeRoute;
 import dev.pgmessaging.runtime.exchange.ExchangeType;
 import dev.pgmessaging.runtime.log.LogConsumerSettings;
@@ -253,6 +254,15 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
     /** The resources of a datasource that a channel uses, or {@code null} when none does. */
     DataSourceResources openedResources(String dataSourceName) {
         return resources.get(dataSourceName);
+    }
+
+    /**
+     * The incoming channel of that name, with its copies when it has a {@code concurrency} (SmallRye
+     * names them {@code <channel>$1}, {@code <channel>$2}...); empty when there is none.
+     */
+    List<ConsumerChannel> incomingChannels(String channel) {
+        return endpoints.stream().filter(ConsumerChannel.class::isInstance).map(ConsumerChannel.class::cast)
+                .filter(c -> c.channel().equals(channel) || c.channel().startsWith(channel + "$")).toList();
     }
 
     /** The queue producers of the application. */

@@ -119,6 +119,13 @@ SELECT {schema}.maintain_archive(make_interval(secs => ?), 2);
 WITH no_flush AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
 SELECT {schema}.release_messages(?::bigint[], ?::bigint[], ?::float8[]) FROM no_flush;
 
+-- name: give-back
+-- Gives back leased messages that never reached a handler (a paused channel's), visible at once and
+-- with their claim's attempt taken back (give_back_messages, in V2__operations.sql): ids and lease
+-- tokens side by side.
+WITH no_flush AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
+SELECT {schema}.give_back_messages(?::bigint[], ?::bigint[]) FROM no_flush;
+
 -- name: dead-letter
 -- Moves one leased message to a dead-letter queue, keeping its key, content type and payload, and
 -- recording in its headers why and from where it came: message id, lease token, dead-letter queue,

@@ -69,6 +69,8 @@ class QueueOperationsTest {
         assertEquals("work.failed", work.deadLetterQueue(), "the channel's dead-letter queue");
         assertEquals(6, work.deadLettered());
         assertEquals(0, work.total());
+        assertNull(work.oldestReady(), "none ready");
+        assertNull(queue("work.failed").deadLetterQueue(), "a dead-letter queue has none of its own");
 
         // ready and delayed messages of a queue nobody consumes
         for (int i = 0; i < 9; i++) {

@@ -55,6 +55,26 @@ public interface PostgresMessaging {
      */
     long unroutableCount(String channel);
 
+    // Channels
+
+    /**
+     * Pauses an incoming {@code postgres} channel of this application (with its {@code concurrency}
+     * copies): a queue channel claims nothing more and gives back, visible at once and not counted
+     * as a delivery, the messages it holds ahead of its handler, as soon as they come up (at the
+     * latest when the handler at work returns); a topic channel reads nothing more, keeps its
+     * partitions (it goes on heart-beating, as a paused Kafka consumer keeps its assignment) and will
+     * read again from the first record its handler did not get. Messages being handled finish.
+     *
+     * @throws IllegalArgumentException when the application has no such incoming channel
+     */
+    void pause(String channel);
+
+    /** Resumes a paused channel (nothing happens if it is not paused). */
+    void resume(String channel);
+
+    /** @throws IllegalArgumentException when the application has no such incoming channel */
+    boolean isPaused(String channel);
+
     // Queues
 
     /**

@@ -10,7 +10,8 @@ import java.time.Duration;
  * @param delayed messages not visible yet (a delay, a retry's backoff)
  * @param inFlight messages a consumer leased, within their visibility timeout
  * @param deadLetterQueue the queue its dead letters go to: the {@code dead-letter-queue} of this
- *        application's channel consuming it, else {@code <name>.dlq}
+ *        application's channel consuming it, else {@code <name>.dlq}; {@code null} for a queue that
+ *        is itself the dead-letter queue of another
  * @param deadLettered the messages in {@code deadLetterQueue}
  * @param oldestReady how long the oldest ready message has waited since it was sent, or {@code null}
  *        when none is ready

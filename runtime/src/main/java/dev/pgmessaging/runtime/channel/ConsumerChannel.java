@@ -50,6 +50,7 @@ public abstract class ConsumerChannel implements ChannelEndpoint {
     private final WorkerThread thread;
     private volatile MultiEmitter<? super Message<?>> emitter;
     private volatile boolean running = true;
+    private volatile boolean paused;
 
     protected ConsumerChannel(String channel, Duration pollInterval, boolean ackInTransaction, Vertx vertx) {
         this.channel = channel;
@@ -85,14 +86,19 @@ public abstract class ConsumerChannel implements ChannelEndpoint {
     /** The loop is asked to end (shutdown, or the stream was cancelled): stop taking work, unregister. */
     protected abstract void onStopRequested();
 
-    /** The stream, started on its first subscription. */
+    /**
+     * The stream, started on its first subscription. A message that is no longer current when it
+     * reaches the handler's side of the stream (a topic record overtaken by a rewind or of a lost
+     * partition, anything of a stopped or paused channel) goes no further: its channel is told
+     * ({@link Settler#onAbandoned}) and gives it back or reads it again.
+     */
     protected final Multi<Message<?>> createStream(Consumer<MultiEmitter<? super Message<?>>> onSubscribe) {
         return Multi.createFrom().<Message<?>> emitter(e -> {
             emitter = e;
             e.onTermination(this::requestStop);
             onSubscribe.accept(e);
             thread.start();
-        }, BackPressureStrategy.BUFFER);
+        }, BackPressureStrategy.BUFFER).select().where(message -> ((SettleOnceMessage<?, ?>) message).stillCurrent());
     }
 
     protected final MultiEmitter<? super Message<?>> emitter() {
@@ -119,6 +125,33 @@ public abstract class ConsumerChannel implements ChannelEndpoint {
     /** Whether the channel's thread runs: what waiting for a settlement can still expect. */
     protected final boolean threadAlive() {
         return thread.isAlive();
+    }
+
+    /**
+     * Pauses the channel: its turns take nothing more (a queue channel claims nothing and withdraws
+     * its offer to local producers, a topic channel reads nothing but keeps heartbeating, so keeps its
+     * partitions), and the messages it emitted that reach the stream's filter while it is paused are
+     * given back ({@link Settler#isCurrent}). The handler at work finishes its message.
+     */
+    public final void pause() {
+        if (!paused) {
+            paused = true;
+            LOG.paused(channel, source());
+            wake.run();
+        }
+    }
+
+    /** Takes again from where the channel stopped. */
+    public final void resume() {
+        if (paused) {
+            paused = false;
+            LOG.resumed(channel, source());
+            wake.run();
+        }
+    }
+
+    public final boolean isPaused() {
+        return paused;
     }
 
     /** Ends the loop after the current turn: the thread then runs {@link #finish()}. */

@@ -16,7 +16,6 @@ import javax.sql.DataSource;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import dev.pgmessaging.runtime.channel.ConsumerChannel;
-import dev.pgmessaging.runtime.channel.SettleOnceMessage;
 import dev.pgmessaging.runtime.channel.Settler;
 import dev.pgmessaging.runtime.log.LogStore.StoredRecord;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
@@ -100,9 +99,7 @@ public final class LogSource extends ConsumerChannel implements Settler<Delivery
             if (wakeups != null) {
                 wakeups.register(wakeKey, wake);
             }
-        })
-                // records overtaken by a rewind, of a lost partition or of a stopped channel go no further
-                .select().where(message -> ((SettleOnceMessage<?, ?>) message).stillCurrent());
+        });
     }
 
     @Override
@@ -115,17 +112,21 @@ public final class LogSource extends ConsumerChannel implements Settler<Delivery
         return group.partitionNumbers();
     }
 
-    /** Whether a delivery is still this channel's to handle: not overtaken by a rewind, its partition owned, the channel running. */
-    boolean current(Delivery delivery) {
-        PartitionProgress partition = delivery.partition();
-        return !state.isStopped() && !closed && group.owns(partition)
-                && !partition.isStale(delivery.generation(), delivery.offset());
+    /** Whether a delivery is still this channel's: not overtaken by a rewind, its partition owned, the channel running. */
+    private boolean ours(Delivery delivery) {
+        return !state.isStopped() && !closed && group.owns(delivery.partition())
+                && !delivery.partition().isStale(delivery.generation(), delivery.offset());
     }
 
+    /** Whether the deliveries are still to be handled: all {@link #ours}, and the channel not paused. */
     @Override
     public boolean isCurrent(List<Delivery> deliveries) {
-        for (Delivery delivery : deliveries) {
-            if (!current(delivery)) {
+        return !isPaused() && allOurs(deliveries);
+    }
+
+    private boolean allOurs(List<Delivery> deliveries) {
+        for (Delivery delivery : deliveries) { // once per record on the way to the handler: no stream
+            if (!ours(delivery)) {
                 return false;
             }
         }
@@ -170,7 +171,7 @@ public final class LogSource extends ConsumerChannel implements Settler<Delivery
     public void onAbandoned(List<Delivery> deliveries) {
         Map<PartitionProgress, Long> readAgain = new HashMap<>();
         for (Delivery delivery : deliveries) {
-            if (current(delivery)) {
+            if (ours(delivery)) {
                 readAgain.merge(delivery.partition(), delivery.offset(), Math::min);
             }
         }
@@ -189,7 +190,7 @@ public final class LogSource extends ConsumerChannel implements Settler<Delivery
             onAck(deliveries);
             return;
         }
-        if (!isCurrent(deliveries) || (refused != null && refused.why == CommitRefused.Why.LOST)) {
+        if (!allOurs(deliveries) || (refused != null && refused.why == CommitRefused.Why.LOST)) {
             dropped(deliveries); // another member's, or read again already: nothing to decide here
             return;
         }
@@ -241,7 +242,7 @@ public final class LogSource extends ConsumerChannel implements Settler<Delivery
      */
     @Override
     public void ackInTransaction(List<Delivery> deliveries) throws SQLException {
-        inTransaction.commit(deliveries, this::current);
+        inTransaction.commit(deliveries, this::ours);
     }
 
     @Override
@@ -281,7 +282,7 @@ public final class LogSource extends ConsumerChannel implements Settler<Delivery
     }
 
     private void heartbeat(boolean leaving) throws SQLException {
-        group.heartbeat(leaving, fetching && unsettled.get() < settings.maxPollRecords());
+        group.heartbeat(leaving, fetching && !isPaused() && unsettled.get() < settings.maxPollRecords());
         state.statementWorked();
     }
 
@@ -304,7 +305,7 @@ public final class LogSource extends ConsumerChannel implements Settler<Delivery
      */
     private boolean fetch() throws SQLException {
         int room = settings.maxPollRecords() - unsettled.get();
-        if (!fetching || room <= 0) {
+        if (!fetching || room <= 0 || isPaused()) {
             return false;
         }
         group.partitions().forEach(PartitionProgress::applyRewind);

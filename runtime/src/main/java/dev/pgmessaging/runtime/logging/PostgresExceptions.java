@@ -54,4 +54,7 @@ public interface PostgresExceptions {
 
     @Message(id = 1010, value = "No postgres channel of this application uses datasource %s")
     IllegalArgumentException unknownDataSource(String dataSource);
+
+    @Message(id = 1011, value = "This application has no incoming postgres channel named %s")
+    IllegalArgumentException unknownChannel(String channel);
 }

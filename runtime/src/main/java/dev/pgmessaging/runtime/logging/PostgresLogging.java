@@ -60,6 +60,14 @@ public interface PostgresLogging extends BasicLogger {
     @Message(id = 6, value = "Channel %s could not emit a message")
     void couldNotEmit(String channel, @Cause Throwable cause);
 
+    @LogMessage(level = INFO)
+    @Message(id = 7, value = "Channel %s is paused: it takes nothing more from %s, and gives back what it holds ahead of its handler")
+    void paused(String channel, String source);
+
+    @LogMessage(level = INFO)
+    @Message(id = 8, value = "Channel %s resumes taking from %s")
+    void resumed(String channel, String source);
+
     // --- queue consumers (100-149)
 
     @LogMessage(level = WARN)

@@ -57,18 +57,22 @@ public final class QueueOperations {
                 PreparedStatement statement = connection.prepareStatement(sql.get("list-queues"));
                 ResultSet rs = statement.executeQuery()) {
             while (rs.next()) {
-                counts.put(rs.getString(1), new long[] { rs.getLong(2), rs.getLong(3), rs.getLong(4) });
                 double age = rs.getDouble(5);
-                oldest.put(rs.getString(1), rs.wasNull() ? null : age);
+                boolean noneReady = rs.wasNull();
+                counts.put(rs.getString(1), new long[] { rs.getLong(2), rs.getLong(3), rs.getLong(4) });
+                oldest.put(rs.getString(1), noneReady ? null : age);
             }
+        }
+        Map<String, String> deadLetterQueueOf = new LinkedHashMap<>();
+        for (String name : counts.keySet()) {
+            String deadLetterQueue = deadLetterQueues.apply(name);
+            deadLetterQueueOf.put(name, deadLetterQueue == null ? name + ".dlq" : deadLetterQueue);
         }
         List<QueueInfo> queues = new ArrayList<>(counts.size());
         counts.forEach((name, c) -> {
-            String deadLetterQueue = deadLetterQueues.apply(name);
-            if (deadLetterQueue == null) {
-                deadLetterQueue = name + ".dlq";
-            }
-            long[] dead = counts.get(deadLetterQueue);
+            // a dead-letter queue of a listed queue has none of its own to show
+            String deadLetterQueue = deadLetterQueueOf.containsValue(name) ? null : deadLetterQueueOf.get(name);
+            long[] dead = deadLetterQueue == null ? null : counts.get(deadLetterQueue);
             Double age = oldest.get(name);
             queues.add(new QueueInfo(name, c[0], c[1], c[2], deadLetterQueue,
                     dead == null ? 0 : dead[0] + dead[1] + dead[2],

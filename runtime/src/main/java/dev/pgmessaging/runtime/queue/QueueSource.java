@@ -70,8 +70,8 @@ public final class QueueSource extends ConsumerChannel implements Settler<Claime
     private final boolean leaseAhead;
     /** Where the next claim of an unordered channel starts looking. */
     private final ClaimFloor claimFloor = new ClaimFloor();
-    /** Where the next claim of an ordered channel starts looking for keys ({@code ""}: the first). */
-    private String keyCursor = "";
+    /** Where the next claim of an ordered channel starts looking for keys. */
+    private final KeyCursor keyCursor = new KeyCursor();
     /** Where this channel takes part in local delivery, or {@code null}. */
     private final LocalDeliveries localDeliveries;
     /** What this channel offers local producers while idle (used only with local delivery). */
@@ -90,8 +90,7 @@ public final class QueueSource extends ConsumerChannel implements Settler<Claime
         this.leaseAhead = settings.maxLeaseDuration().compareTo(settings.visibilityTimeout()) > 0;
         this.leases = new Leases(settings.visibilityTimeout(), settings.maxLeaseDuration());
         this.settlements = new Settlements(settings.channel(), settings.deadLetterQueue(), settings.archive(), wake,
-                leases::forget,
-                this::failChannel);
+                leases::forget, this::failChannel);
         this.pool = dataSource;
         this.dataSource = new BoundedDataSource(dataSource, StatementTimeouts.ofLeases(settings.visibilityTimeout()));
         this.store = store;
@@ -112,6 +111,17 @@ public final class QueueSource extends ConsumerChannel implements Settler<Claime
                 localDeliveries.register(settings.queue(), handOff);
             }
         });
+    }
+
+    /** While the channel is paused, what it emitted goes back to the queue instead of to the handler. */
+    @Override
+    public boolean isCurrent(List<ClaimedMessage> messages) {
+        return !isPaused();
+    }
+
+    @Override
+    public void onAbandoned(List<ClaimedMessage> messages) {
+        messages.forEach(settlements::giveBack);
     }
 
     @Override
@@ -226,23 +236,24 @@ public final class QueueSource extends ConsumerChannel implements Settler<Claime
             handOff.offer(0); // messages were announced: claim them before producers hand over new ones
         }
         int wanted = room();
-        if (claiming && wanted > 0 && hinted) {
+        if (claiming && !isPaused() && wanted > 0 && hinted) {
             claimHint = false; // before the claim: a message announced during it sets it again
             List<ClaimedMessage> claimed = store.claim(dataSource, settings.queue(), wanted,
                     settings.visibilityTimeout(), settings.deadLetterExpired() ? settings.deadLetterQueue() : null,
-                    settings.orderedByKey(), keyCursor, claimFloor);
+                    settings.orderedByKey(), keyCursor.key(), claimFloor);
             state.statementWorked();
             if (!claimed.isEmpty()) {
                 polled.busy();
             }
             emit(claimed, settings.batch());
             if (claimed.size() == wanted) {
-                advanceKeyCursor(claimed);
+                if (settings.orderedByKey()) {
+                    keyCursor.advance(claimed);
+                }
                 claimHint = true;
                 return AGAIN; // probably more waiting: claim again without sleeping
             }
-            if (!keyCursor.isEmpty()) {
-                keyCursor = ""; // the keys after the cursor are done: start again from the first key
+            if (keyCursor.restart()) {
                 claimHint = true;
                 return AGAIN;
             }
@@ -281,14 +292,14 @@ public final class QueueSource extends ConsumerChannel implements Settler<Claime
     private long idle() {
         if (localDeliveries != null) {
             synchronized (handOff) {
-                handOff.offer(claiming && !claimHint ? room() : 0);
+                handOff.offer(claiming && !isPaused() && !claimHint ? room() : 0);
             }
         }
         return leases.isEmpty() ? UNTIL_WOKEN : leases.renewalInterval().toNanos();
     }
 
     boolean isClaiming() {
-        return claiming;
+        return claiming && !isPaused();
     }
 
     void wakeUp() {
@@ -305,11 +316,11 @@ public final class QueueSource extends ConsumerChannel implements Settler<Claime
         emit(messages, false);
     }
 
-    /** Gives back to the queue at once messages a producer stored leased to this channel after it stopped. */
+    /** Gives back at once, not counted as delivered, messages a producer stored leased to this channel after it stopped or paused. */
     void giveBack(List<ClaimedMessage> messages) {
         try {
-            store.release(dataSource, messages.stream().mapToLong(ClaimedMessage::id).toArray(),
-                    messages.stream().mapToLong(ClaimedMessage::leaseToken).toArray(), new double[messages.size()]);
+            store.giveBack(dataSource, messages.stream().mapToLong(ClaimedMessage::id).toArray(),
+                    messages.stream().mapToLong(ClaimedMessage::leaseToken).toArray());
             localDeliveries.announce(settings.queue());
         } catch (SQLException | RuntimeException e) {
             LOG.couldNotGiveBackLocal(settings.channel(), messages.size(), e.getMessage());
@@ -347,17 +358,6 @@ public final class QueueSource extends ConsumerChannel implements Settler<Claime
     /** Emits the readable messages of a claim, one by one or as one batch. */
     private void emit(List<ClaimedMessage> claimed, boolean asBatch) {
         onContext.emit(emitter(), asBatch ? emissions.batch(claimed) : emissions.each(claimed));
-    }
-
-    /**
-     * Ordered channels visit the keys in order from a cursor, moved past the keys just claimed, so
-     * that every key gets its turn whatever the number of keys.
-     */
-    private void advanceKeyCursor(List<ClaimedMessage> claimed) {
-        if (settings.orderedByKey()) {
-            claimed.stream().map(ClaimedMessage::key).filter(java.util.Objects::nonNull).max(String::compareTo)
-                    .ifPresent(key -> keyCursor = key);
-        }
     }
 
     /** Writes what was acked, nacked or dead-lettered since the last turn. */

@@ -315,6 +315,21 @@ public final class QueueStore {
     }
 
     /**
+     * Gives back deliveries that never reached a handler, visible at once, their claim's attempt
+     * taken back; a delivery whose lease was lost is left alone.
+     */
+    public int giveBack(DataSource dataSource, long[] ids, long[] tokens) throws SQLException {
+        return MovedRows.retry(() -> {
+            try (Connection connection = dataSource.getConnection();
+                    PreparedStatement statement = connection.prepareStatement(sql.get("give-back"))) {
+                statement.setArray(1, JdbcArrays.longs(connection, ids));
+                statement.setArray(2, JdbcArrays.longs(connection, tokens));
+                return count(statement);
+            }
+        });
+    }
+
+    /**
      * Moves a leased message to the dead-letter queue with the reason in its headers.
      *
      * @return whether the message was moved (false when the lease was lost meanwhile)

@@ -15,7 +15,7 @@ import javax.sql.DataSource;
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 
 /**
- * What a channel decided for the messages it leased (ack, release after a delay, dead letter),
+ * What a channel decided for the messages it leased (ack, release after a delay, give back, dead letter),
  * collected from any thread and written by the channel's thread: acks in one statement,
  * releases in one statement, dead letters one by one. All of them are fenced by the delivery's
  * lease token, and a batch that could not be written is kept for the next flush.
@@ -35,6 +35,8 @@ public final class Settlements {
     private final Consumer<Throwable> channelFailure;
     private final Queue<ClaimedMessage> acks = new ConcurrentLinkedQueue<>();
     private final Queue<Release> releases = new ConcurrentLinkedQueue<>();
+    /** Messages that never reached a handler (a paused channel's). */
+    private final Queue<ClaimedMessage> givenBack = new ConcurrentLinkedQueue<>();
     private final Queue<DeadLetter> deadLetters = new ConcurrentLinkedQueue<>();
     private final boolean archive;
 
@@ -65,6 +67,12 @@ public final class Settlements {
         wake.run();
     }
 
+    /** Gives back a message that never reached its handler: visible at once, this delivery not counted. */
+    public void giveBack(ClaimedMessage message) {
+        givenBack.add(message);
+        wake.run();
+    }
+
     /** Moves the message to the channel's dead-letter queue, with the reason in its headers. */
     public void deadLetter(ClaimedMessage message, Throwable reason) {
         deadLetters.add(new DeadLetter(message, reason));
@@ -90,7 +98,7 @@ public final class Settlements {
 
     Flushed flush(QueueStore store, DataSource dataSource) throws SQLException {
         boolean acked = flushAcks(store, dataSource);
-        boolean released = flushReleases(store, dataSource);
+        boolean released = flushReleases(store, dataSource) | flushGivenBack(store, dataSource);
         boolean deadLettered = flushDeadLetters(store, dataSource);
         return new Flushed(acked || released || deadLettered, released);
     }
@@ -124,6 +132,21 @@ public final class Settlements {
             throw e;
         }
         messages.forEach(settled);
+        return true;
+    }
+
+    private boolean flushGivenBack(QueueStore store, DataSource dataSource) throws SQLException {
+        List<ClaimedMessage> batch = drain(givenBack);
+        if (batch.isEmpty()) {
+            return false;
+        }
+        try {
+            store.giveBack(dataSource, ids(batch), tokens(batch));
+        } catch (SQLException | RuntimeException e) {
+            givenBack.addAll(batch);
+            throw e;
+        }
+        batch.forEach(settled);
         return true;
     }
 

@@ -1,5 +1,6 @@
 -- What an operator does to the messages of a queue and to a consumer group: redrive dead letters,
--- move or delete messages, delete a group. The admin API (PostgresMessaging) calls these functions;
+-- move or delete messages, delete a group; and what a paused channel does with the messages it
+-- leased but never handed to its handler. The admin API (PostgresMessaging) calls these functions;
 -- an operator who only has psql may call them too (docs: operations page). A group's offsets are
 -- moved by seek_group, in the baseline.
 --
@@ -114,4 +115,21 @@ BEGIN
     GET DIAGNOSTICS v_count = ROW_COUNT;
     RETURN v_count;
 END
+$$;
+
+-- Gives leased messages that never reached a handler back to the queue, visible at once, with the
+-- attempt their claim counted taken back (a paused channel gives back what it held ahead of its
+-- handler: no delivery happened). Fenced by the lease token, as release_messages. Returns how many.
+CREATE FUNCTION {schema}.give_back_messages(p_ids bigint[], p_tokens bigint[])
+    RETURNS integer
+    LANGUAGE sql
+AS $$
+    WITH given_back AS (
+        UPDATE {schema}.queue_message AS m
+        SET visible_at = now(), lease_token = NULL, attempts = greatest(m.attempts - 1, 0)
+        FROM unnest(p_ids, p_tokens) AS a(id, token)
+        WHERE m.id = a.id AND m.lease_token = a.token
+        RETURNING 1
+    )
+    SELECT count(*)::integer FROM given_back;
 $$;
