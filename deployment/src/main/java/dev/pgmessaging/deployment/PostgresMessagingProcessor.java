@@ -73,6 +73,12 @@ class PostgresMessagingProcessor {
                 .whenAnyMatch(TRANSACTIONAL).transform(context -> context.add(RollsBackOnAnyFailure.class))));
     }
 
+    /** {@code PostgresMessaging.channels()} reads the attribute declarations on the connector class. */
+    @BuildStep
+    ReflectiveClassBuildItem connectorAttributes() {
+        return ReflectiveClassBuildItem.builder(PostgresConnector.class).reason(getClass().getName()).build();
+    }
+
     @BuildStep
     NativeImageResourceBuildItem sqlResources() {
         List<String> resources = new java.util.ArrayList<>();

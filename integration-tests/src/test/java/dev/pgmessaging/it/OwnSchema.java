@@ -35,4 +35,10 @@ public abstract class OwnSchema implements QuarkusTestProfile {
             super("exactly_once_test");
         }
     }
+
+    public static class AdminConsole extends OwnSchema {
+        public AdminConsole() {
+            super("admin_console_test");
+        }
+    }
 }

@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.spi.Connector;
 
 import dev.pgmessaging.runtime.api.Binding;
+import dev.pgmessaging.runtime.api.ChannelInfo;
 import dev.pgmessaging.runtime.api.ConsumerGroupInfo;
 import dev.pgmessaging.runtime.api.ExchangeInfo;
 import dev.pgmessaging.runtime.api.MessageSelection;
@@ -53,6 +54,11 @@ public class Administration implements PostgresMessaging {
     public long unroutableCount(String channel) {
         return connector.queueSinks().stream().filter(sink -> sink.channel().equals(channel))
                 .mapToLong(QueueSink::unroutableCount).sum();
+    }
+
+    @Override
+    public List<ChannelInfo> channels() {
+        return connector.openedChannels().stream().map(ApplicationChannel::info).toList();
     }
 
     @Override
@@ -137,7 +143,7 @@ public class Administration implements PostgresMessaging {
         ConsumerGroupInfo info = run(dataSource, "read group '" + group + "' on topic '" + topic + "'",
                 ds -> ds.topicOperations().group(ds.dataSource(), group, topic));
         if (info == null) {
-            throw new IllegalArgumentException("There is no topic " + topic);
+            throw EX.unknownTopic(topic);
         }
         return info;
     }
@@ -147,7 +153,7 @@ public class Administration implements PostgresMessaging {
         int deleted = run(dataSource, "delete group '" + group + "' on topic '" + topic + "'",
                 ds -> ds.topicOperations().deleteGroup(ds.dataSource(), group, topic));
         if (deleted < 0) {
-            throw new IllegalArgumentException("There is no topic " + topic);
+            throw EX.unknownTopic(topic);
         }
     }
 
@@ -156,7 +162,7 @@ public class Administration implements PostgresMessaging {
         boolean found = run(dataSource, "change the retention of topic '" + topic + "'",
                 ds -> ds.topicOperations().setRetention(ds.dataSource(), topic, retention));
         if (!found) {
-            throw new IllegalArgumentException("There is no topic " + topic);
+            throw EX.unknownTopic(topic);
         }
     }
 

@@ -55,7 +55,7 @@ final class ChannelSettings {
     }
 
     /** The attributes that only mean something on a queue channel, refused on a topic channel. */
-    private static final List<String> QUEUE_ONLY = List.of("queue", "exchange", "exchange-type", "routing-key",
+    static final List<String> QUEUE_ONLY = List.of("queue", "exchange", "exchange-type", "routing-key",
             "routing-keys", "binding-headers", "ordered-by-key", "dead-letter-queue", "ack-mode", "visibility-timeout",
             "priority", "delay", "time-to-live");
     /** The longest partition count a topic may have. */

@@ -150,8 +150,7 @@ final class DataSourceResources {
                     + e.getMessage(), e);
         }
         if (moved.isEmpty()) {
-            throw new IllegalArgumentException("There is no topic " + topic + (partition == null ? "" : " (or no partition "
-                    + partition + ")"));
+            throw partition == null ? EX.unknownTopic(topic) : EX.unknownPartition(topic, partition);
         }
         return moved;
     }

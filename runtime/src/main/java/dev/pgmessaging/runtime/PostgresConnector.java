@@ -175,6 +175,8 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
      * stops every consumer claiming before the producers write what they hold.
      */
     private final List<ChannelEndpoint> endpoints = new CopyOnWriteArrayList<>();
+    /** The same channel ends, in the order they opened, as an operator sees them. */
+    private final List<ApplicationChannel> opened = new CopyOnWriteArrayList<>();
     private volatile PayloadCodec codec;
 
     @Override
@@ -191,6 +193,8 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
             LogSource source = new LogSource(log, topic, ds.dataSource(), ds.logs(), codec(),
                     log.listen() ? ds.wakeups() : null, execution.vertx().getDelegate());
             endpoints.add(0, source);
+            opened(source, channelConfig, INCOMING, "topic", channel.dataSource(),
+                    ChannelAttributes.derived("topic", log.topic(), "group.id", log.groupId()));
             return source.stream();
         }
         ds.consumes(channel.queue().queue(), channel.queue().deadLetterQueue());
@@ -206,6 +210,9 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
                 channel.queue().listen() ? ds.wakeups() : null, ds.poller(), execution.vertx().getDelegate(),
                 ds.localDeliveries());
         endpoints.add(0, source);
+        opened(source, channelConfig, INCOMING, "queue", channel.dataSource(),
+                ChannelAttributes.derived("queue", channel.queue().queue(), "dead-letter-queue",
+                        channel.queue().deadLetterQueue(), "prefetch", String.valueOf(channel.queue().prefetch())));
         return source.stream();
     }
 
@@ -222,6 +229,8 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
                     log.notifyConsumers() ? ds.queues().notifyChannel() : null, ds.localWakeups(),
                     ds.transactionAppends());
             endpoints.add(sink);
+            opened(sink, channelConfig, OUTGOING, "topic", channel.dataSource(),
+                    ChannelAttributes.derived("topic", log.topic()));
             outbox.register(sink);
             return sink;
         }
@@ -238,8 +247,21 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         QueueSink sink = new QueueSink(channel.queue(), ds.dataSource(), ds.queues(), ds.exchanges(), codec(), tm,
                 ds.localWakeups(), ds.localDeliveries());
         endpoints.add(sink);
+        opened(sink, channelConfig, OUTGOING, "queue", channel.dataSource(),
+                ChannelAttributes.derived("queue", route == null ? channel.queue().queue() : null));
         outbox.register(sink);
         return sink;
+    }
+
+    private void opened(ChannelEndpoint endpoint, Config channelConfig, ConnectorAttribute.Direction direction,
+            String model, String dataSource, Map<String, String> derived) {
+        opened.add(new ApplicationChannel(endpoint, direction == INCOMING ? "incoming" : "outgoing", model, dataSource,
+                ChannelAttributes.resolved(channelConfig, direction, model.equals("topic"), derived)));
+    }
+
+    /** The channel ends of the application, in the order they opened. */
+    List<ApplicationChannel> openedChannels() {
+        return opened;
     }
 
     private static ExchangeType declareExchange(DataSourceResources ds, String exchange, ExchangeType declared,

@@ -14,13 +14,26 @@ SELECT type FROM created
 UNION ALL
 SELECT type FROM {schema}.exchange WHERE name = ?;
 
+-- name: exchange-type
+-- An exchange's type, if it exists.
+SELECT type FROM {schema}.exchange WHERE name = ?;
+
 -- name: declare-binding
--- Bindings are only ever added at startup: one that is no longer declared stays until it is
--- deleted, as in RabbitMQ (several applications may bind queues to one exchange).
--- The headers come as parallel arrays of names and values.
-INSERT INTO {schema}.binding (exchange, queue, routing_key, key_pattern, headers, match_all)
-VALUES (?, ?, ?, ?, jsonb_object(?::text[], ?::text[]), ?)
+-- A channel adds its bindings at startup, an operator through the admin API: one that is no
+-- longer declared stays until it is removed, as in RabbitMQ (several applications may bind queues
+-- to one exchange). A binding is its exchange, queue, binding key, headers (parallel arrays of
+-- names and values) and whether all must match, the same six parameters as unbind; then the
+-- binding key compiled to a pattern.
+INSERT INTO {schema}.binding (exchange, queue, routing_key, headers, match_all, key_pattern)
+VALUES (?, ?, ?, jsonb_object(?::text[], ?::text[]), ?, ?)
 ON CONFLICT DO NOTHING;
+
+-- name: unbind
+-- Removes a binding. Returns how many were removed (0 or 1). Messages published from the commit on
+-- no longer go to the queue; those already there stay.
+DELETE FROM {schema}.binding
+WHERE exchange = ? AND queue = ? AND routing_key = ? AND headers = jsonb_object(?::text[], ?::text[])
+  AND match_all = ?;
 
 -- name: publish
 -- Routes a batch of messages (parallel arrays, one element per message) through an exchange and

@@ -30,9 +30,10 @@ class PackageDependenciesTest {
             "exchange", List.of("queue", "log"),
             "notify", List.of("queue", "log", "exchange"),
             "sql", List.of("queue", "log", "exchange", "notify"),
-            "api", List.of("queue", "log", "exchange", "notify", "sql"),
             "channel", List.of("queue", "log", "exchange", "notify", "sql", "sink"),
-            "logging", List.of("api", "channel", "exchange", "log", "notify", "outbox", "payload", "queue", "schema", "sink",
+            // logging builds the public API's exceptions; api itself imports nothing of the project
+            "api", List.of("queue", "log", "exchange", "notify", "sql", "logging", "channel"),
+            "logging", List.of("channel", "exchange", "log", "notify", "outbox", "payload", "queue", "schema", "sink",
                     "sql", "tx"));
     /** The most lines a main source file has: past that, it holds more than one thing. */
     private static final int MAX_LINES = 400;

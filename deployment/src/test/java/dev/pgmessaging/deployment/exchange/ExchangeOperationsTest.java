@@ -22,6 +22,7 @@ import dev.pgmessaging.runtime.api.Binding;
 import dev.pgmessaging.runtime.api.ExchangeInfo;
 import dev.pgmessaging.runtime.api.PostgresMessaging;
 import dev.pgmessaging.runtime.api.QueueInfo;
+import dev.pgmessaging.runtime.api.UnknownNameException;
 import io.quarkus.test.QuarkusUnitTest;
 
 /**
@@ -69,7 +70,7 @@ class ExchangeOperationsTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> depth("audit") == 2);
         assertEquals(1, depth("orders"), "no longer routed to the queue");
 
-        assertEquals("There is no exchange nowhere", assertThrows(IllegalArgumentException.class,
+        assertEquals("PGMSG1014: There is no exchange nowhere", assertThrows(UnknownNameException.class,
                 () -> messaging.bind(DS, new Binding("nowhere", "orders", "x", Map.of(), true))).getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> messaging.bind(DS, new Binding("alerts", "orders", "", Map.of(), true)), "headers needed");

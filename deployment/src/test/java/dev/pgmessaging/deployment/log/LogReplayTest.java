@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.pgmessaging.runtime.api.PostgresMessaging;
 import dev.pgmessaging.runtime.api.SeekTo;
+import dev.pgmessaging.runtime.api.UnknownNameException;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -82,7 +83,7 @@ class LogReplayTest {
     void theAdministrationNamesWhatDoesNotExist() {
         assertEquals("PGMSG1010: No postgres channel of this application uses datasource elsewhere", assertThrows(IllegalArgumentException.class,
                 () -> messaging.lag("elsewhere", "replayer", "events")).getMessage());
-        assertEquals("There is no topic missing", assertThrows(IllegalArgumentException.class,
+        assertEquals("PGMSG1012: There is no topic missing", assertThrows(UnknownNameException.class,
                 () -> messaging.seek("replayer", "missing", null, SeekTo.earliest())).getMessage());
         assertEquals(2, messaging.lag("replayer", "events").size(), "a lag per partition of the default datasource's topic");
     }

@@ -22,6 +22,7 @@ import dev.pgmessaging.runtime.api.ConsumerGroupInfo;
 import dev.pgmessaging.runtime.api.PostgresMessaging;
 import dev.pgmessaging.runtime.api.SeekTo;
 import dev.pgmessaging.runtime.api.TopicInfo;
+import dev.pgmessaging.runtime.api.UnknownNameException;
 import io.quarkus.test.QuarkusUnitTest;
 
 /**
@@ -80,7 +81,7 @@ class TopicOperationsTest {
         messaging.deleteGroup(DS, "replayers", "clicks");
         assertEquals(List.of("counters"), messaging.topics(DS).get(0).groups());
 
-        assertEquals("There is no topic nothing", assertThrows(IllegalArgumentException.class,
+        assertEquals("PGMSG1012: There is no topic nothing", assertThrows(UnknownNameException.class,
                 () -> messaging.setRetention(DS, "nothing", Duration.ofDays(1))).getMessage());
         assertThrows(IllegalArgumentException.class, () -> messaging.group(DS, "counters", "nothing"));
         assertThrows(IllegalArgumentException.class, () -> messaging.deleteGroup(DS, "counters", "nothing"));

@@ -26,6 +26,7 @@ import dev.pgmessaging.runtime.api.IncomingQueueMetadata;
 import dev.pgmessaging.runtime.api.PostgresMessaging;
 import dev.pgmessaging.runtime.api.QueueInfo;
 import dev.pgmessaging.runtime.api.QueuedMessage;
+import dev.pgmessaging.runtime.api.UnknownNameException;
 import io.quarkus.test.QuarkusUnitTest;
 
 /**
@@ -90,7 +91,7 @@ class PauseResumeTest {
     @Test
     void anUnknownChannelIsNamed() {
         assertEquals("PGMSG1011: This application has no incoming postgres channel named nothing",
-                assertThrows(IllegalArgumentException.class, () -> messaging.pause("nothing")).getMessage());
+                assertThrows(UnknownNameException.class, () -> messaging.pause("nothing")).getMessage());
         assertThrows(IllegalArgumentException.class, () -> messaging.pause("to-work"), "an outgoing channel");
     }
 

@@ -31,6 +31,7 @@ import dev.pgmessaging.runtime.api.OutgoingQueueMetadata;
 import dev.pgmessaging.runtime.api.PostgresMessaging;
 import dev.pgmessaging.runtime.api.QueueInfo;
 import dev.pgmessaging.runtime.api.QueuedMessage;
+import dev.pgmessaging.runtime.api.UnknownNameException;
 import io.quarkus.test.QuarkusUnitTest;
 
 /**
@@ -139,7 +140,7 @@ class QueueOperationsTest {
     @Test
     void anUnknownDataSourceIsNamed() {
         assertEquals("PGMSG1010: No postgres channel of this application uses datasource elsewhere",
-                assertThrows(IllegalArgumentException.class, () -> messaging.queues("elsewhere")).getMessage());
+                assertThrows(UnknownNameException.class, () -> messaging.queues("elsewhere")).getMessage());
         assertThrows(IllegalArgumentException.class, () -> messaging.peek("work", 0, 0), "a peek of 0 messages");
     }
 

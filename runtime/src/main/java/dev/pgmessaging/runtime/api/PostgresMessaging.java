@@ -16,7 +16,8 @@ import java.util.Map;
  * settling at that instant, so a moved or deleted message is neither lost nor delivered twice after
  * its ack; a handler whose lease had run out finds it gone, as after any redelivery. Repeat an
  * operation to reach messages that were in flight. A failure of the database is an
- * {@link IllegalStateException}; a name that does not exist, an {@link IllegalArgumentException}.
+ * {@link IllegalStateException}; a name that does not exist, an {@link UnknownNameException} (an
+ * {@link IllegalArgumentException}, as is any other value it refuses).
  */
 public interface PostgresMessaging {
 
@@ -56,6 +57,12 @@ public interface PostgresMessaging {
     long unroutableCount(String channel);
 
     // Channels
+
+    /**
+     * The {@code postgres} channels of this application, in the order they started, with their
+     * state and the attributes they resolved to.
+     */
+    List<ChannelInfo> channels();
 
     /**
      * Pauses an incoming {@code postgres} channel of this application (with its {@code concurrency}

@@ -1,5 +1,7 @@
 package dev.pgmessaging.runtime.exchange;
 
+import static dev.pgmessaging.runtime.logging.PostgresExceptions.EX;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -60,7 +62,10 @@ public final class ExchangeOperations {
      * @throws IllegalArgumentException when there is no such exchange, or the binding does not fit its type
      */
     public void bind(DataSource dataSource, Binding binding) throws SQLException {
-        ExchangeType type = type(dataSource, binding.exchange());
+        ExchangeType type = exchanges.type(dataSource, binding.exchange());
+        if (type == null) {
+            throw EX.unknownExchange(binding.exchange());
+        }
         if (type == ExchangeType.HEADERS ? binding.headers().isEmpty() : !binding.headers().isEmpty()) {
             throw new IllegalArgumentException("A binding to " + type.id() + " exchange "
                     + binding.exchange() + (type == ExchangeType.HEADERS ? " needs headers to match" : " takes no headers"));
@@ -72,30 +77,8 @@ public final class ExchangeOperations {
         exchanges.bind(dataSource, binding);
     }
 
-    /** @return whether there was such a binding */
+    /** @return whether there was such a binding (it is removed) */
     public boolean unbind(DataSource dataSource, Binding binding) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql.get("unbind"))) {
-            statement.setString(1, binding.exchange());
-            statement.setString(2, binding.queue());
-            statement.setString(3, binding.routingKey());
-            statement.setArray(4, connection.createArrayOf("text", binding.headers().keySet().toArray()));
-            statement.setArray(5, connection.createArrayOf("text", binding.headers().values().toArray()));
-            statement.setBoolean(6, binding.matchAll());
-            return statement.executeUpdate() > 0;
-        }
-    }
-
-    private ExchangeType type(DataSource dataSource, String exchange) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql.get("exchange-type"))) {
-            statement.setString(1, exchange);
-            try (ResultSet rs = statement.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IllegalArgumentException("There is no exchange " + exchange);
-                }
-                return ExchangeType.byId(rs.getString(1));
-            }
-        }
+        return exchanges.unbind(dataSource, binding);
     }
 }

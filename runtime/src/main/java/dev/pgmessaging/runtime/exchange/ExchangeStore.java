@@ -50,19 +50,45 @@ public final class ExchangeStore {
         }
     }
 
+    /** The exchange's type, or {@code null} when there is no such exchange. */
+    public ExchangeType type(DataSource dataSource, String exchange) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("exchange-type"))) {
+            statement.setString(1, exchange);
+            try (ResultSet rs = statement.executeQuery()) {
+                return rs.next() ? ExchangeType.byId(rs.getString(1)) : null;
+            }
+        }
+    }
+
     /** Adds the binding unless it exists. */
     public void bind(DataSource dataSource, Binding binding) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql.get("declare-binding"))) {
-            statement.setString(1, binding.exchange());
-            statement.setString(2, binding.queue());
-            statement.setString(3, binding.routingKey());
-            statement.setString(4, TopicPattern.compile(binding.routingKey()));
-            statement.setArray(5, connection.createArrayOf("text", binding.headers().keySet().toArray()));
-            statement.setArray(6, connection.createArrayOf("text", binding.headers().values().toArray()));
-            statement.setBoolean(7, binding.matchAll());
+            setBinding(connection, statement, binding);
+            statement.setString(7, TopicPattern.compile(binding.routingKey()));
             statement.executeUpdate();
         }
+    }
+
+    /** @return whether there was such a binding (it is removed) */
+    public boolean unbind(DataSource dataSource, Binding binding) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("unbind"))) {
+            setBinding(connection, statement, binding);
+            return statement.executeUpdate() > 0;
+        }
+    }
+
+    /** Binds what identifies a binding, the first six parameters of declare-binding and unbind. */
+    private static void setBinding(Connection connection, PreparedStatement statement, Binding binding)
+            throws SQLException {
+        statement.setString(1, binding.exchange());
+        statement.setString(2, binding.queue());
+        statement.setString(3, binding.routingKey());
+        statement.setArray(4, connection.createArrayOf("text", binding.headers().keySet().toArray()));
+        statement.setArray(5, connection.createArrayOf("text", binding.headers().values().toArray()));
+        statement.setBoolean(6, binding.matchAll());
     }
 
     /**

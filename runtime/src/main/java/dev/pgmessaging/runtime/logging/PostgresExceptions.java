@@ -7,6 +7,8 @@ import org.jboss.logging.annotations.Cause;
 import org.jboss.logging.annotations.Message;
 import org.jboss.logging.annotations.MessageBundle;
 
+import dev.pgmessaging.runtime.api.UnknownNameException;
+
 /**
  * The messages of the exceptions that stop an application at startup, with IDs from 1000 on (the
  * log lines have theirs in {@link PostgresLogging}). IDs are never reused.
@@ -53,8 +55,17 @@ public interface PostgresExceptions {
     IllegalStateException operationFailed(String what, String dataSource, String reason, @Cause Throwable cause);
 
     @Message(id = 1010, value = "No postgres channel of this application uses datasource %s")
-    IllegalArgumentException unknownDataSource(String dataSource);
+    UnknownNameException unknownDataSource(String dataSource);
 
     @Message(id = 1011, value = "This application has no incoming postgres channel named %s")
-    IllegalArgumentException unknownChannel(String channel);
+    UnknownNameException unknownChannel(String channel);
+
+    @Message(id = 1012, value = "There is no topic %s")
+    UnknownNameException unknownTopic(String topic);
+
+    @Message(id = 1013, value = "There is no topic %s, or it has no partition %d")
+    UnknownNameException unknownPartition(String topic, int partition);
+
+    @Message(id = 1014, value = "There is no exchange %s")
+    UnknownNameException unknownExchange(String exchange);
 }

@@ -4,16 +4,21 @@ import java.util.function.BooleanSupplier;
 
 import io.quarkus.deployment.Capabilities;
 import io.quarkus.deployment.Capability;
+import io.quarkus.deployment.IsLocalDevelopment;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.annotations.ExecutionTime;
 import io.quarkus.deployment.annotations.Record;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
+import io.quarkus.deployment.builditem.LaunchModeBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.NativeImageResourceBuildItem;
+import io.quarkus.devui.spi.page.CardPageBuildItem;
+import io.quarkus.devui.spi.page.Page;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.vertx.http.deployment.BodyHandlerBuildItem;
 import io.quarkus.vertx.http.deployment.NonApplicationRootPathBuildItem;
 import io.quarkus.vertx.http.deployment.RouteBuildItem;
+import io.quarkus.vertx.http.runtime.management.ManagementInterfaceBuildTimeConfig;
 
 import dev.pgmessaging.admin.runtime.AdminConfig;
 import dev.pgmessaging.admin.runtime.AdminRecorder;
@@ -63,5 +68,16 @@ class AdminProcessor {
         resources.produce(new NativeImageResourceBuildItem("META-INF/pgmessaging-console/index.html",
                 "META-INF/pgmessaging-console/console.js", "META-INF/pgmessaging-console/console.css",
                 "META-INF/pgmessaging-console/openapi.yaml"));
+    }
+
+    /** In dev mode, the extension's Dev UI card links to the console (in a tab of its own). */
+    @BuildStep(onlyIf = { IsLocalDevelopment.class, Enabled.class })
+    CardPageBuildItem consoleLink(AdminConfig config, NonApplicationRootPathBuildItem nonApplicationRoot,
+            ManagementInterfaceBuildTimeConfig management, LaunchModeBuildItem launchMode) {
+        String console = nonApplicationRoot.resolveManagementPath(config.path() + "/", management, launchMode);
+        CardPageBuildItem card = new CardPageBuildItem();
+        card.addPage(Page.externalPageBuilder("Console").icon("font-awesome-solid:gauge").url(console, console)
+                .doNotEmbed());
+        return card;
     }
 }

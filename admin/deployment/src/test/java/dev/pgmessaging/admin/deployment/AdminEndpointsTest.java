@@ -93,10 +93,19 @@ class AdminEndpointsTest {
         ops().get("/q/pgmessaging/api/topics").then().body("find { it.name == 'clicks' }.retention", equalTo(2592000.0f));
 
         ops().post("/q/pgmessaging/api/channels/work/pause").then().statusCode(200).body("paused", equalTo(true));
+        ops().get("/q/pgmessaging/api/channels").then().statusCode(200)
+                .body("find { it.name == 'work' }.paused", equalTo(true))
+                .body("find { it.name == 'work' }.model", equalTo("queue"))
+                .body("find { it.name == 'work' }.attributes.queue", equalTo("work"));
         ops().get("/q/pgmessaging/api/channels/work").then().statusCode(200).body("paused", equalTo(true));
         ops().post("/q/pgmessaging/api/channels/work/resume").then().statusCode(200).body("paused", equalTo(false));
         ops().post("/q/pgmessaging/api/channels/nothing/pause").then().statusCode(404);
         ops().get("/q/pgmessaging/api/nothing").then().statusCode(404);
+        ops().contentType(ContentType.JSON).body(Map.of("queue", "work", "routingKey", "k"))
+                .post("/q/pgmessaging/api/exchanges/nowhere/bindings").then().statusCode(404)
+                .body("error", containsString("PGMSG1014"));
+        ops().contentType(ContentType.JSON).body(Map.of("routingKey", "k"))
+                .post("/q/pgmessaging/api/exchanges/nowhere/bindings").then().statusCode(400);
         ops().get("/q/pgmessaging/api/queues?datasource=elsewhere").then().statusCode(404);
     }
 

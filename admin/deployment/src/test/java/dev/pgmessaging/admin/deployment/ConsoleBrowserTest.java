@@ -20,14 +20,15 @@ import io.quarkus.test.QuarkusUnitTest;
 
 /**
  * The console in a real browser: Debian's headless Chromium, driven by playwright-core
- * ({@code src/test/js/console.test.mjs}), opens the page, sees three dead letters of the queue
+ * ({@code browser-tests/console.test.mjs}), opens the page, sees three dead letters of the queue
  * "work", peeks at them with their reasons, redrives them with one click, and sees them consumed.
  * {@code .ci/run} installs Chromium and playwright-core and sets PGMESSAGING_BROWSER_TESTS=required;
  * elsewhere the test is skipped when they are missing.
  */
 class ConsoleBrowserTest {
 
-    static final Path SCRIPT_DIRECTORY = Path.of("src/test/js");
+    /** browser-tests/ at the top of the project (a system property set by the build). */
+    static final Path SCRIPT_DIRECTORY = Path.of(System.getProperty("pgmessaging.browser-tests", "../../browser-tests"));
 
     @RegisterExtension
     static final QuarkusUnitTest app = AdminTestApplication.of("console_browser_test");

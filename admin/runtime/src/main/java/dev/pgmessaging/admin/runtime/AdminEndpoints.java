@@ -17,6 +17,7 @@ import dev.pgmessaging.runtime.api.Binding;
 import dev.pgmessaging.runtime.api.MessageSelection;
 import dev.pgmessaging.runtime.api.PostgresMessaging;
 import dev.pgmessaging.runtime.api.SeekTo;
+import dev.pgmessaging.runtime.api.UnknownNameException;
 import io.quarkus.arc.Arc;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
@@ -68,20 +69,15 @@ final class AdminEndpoints implements Handler<RoutingContext> {
             } else {
                 reply(context, 200, answer);
             }
+        } catch (UnknownNameException e) {
+            reply(context, 404, Map.of("error", String.valueOf(e.getMessage())));
         } catch (BadRequest | IllegalArgumentException e) {
-            reply(context, notFound(e) ? 404 : 400, Map.of("error", String.valueOf(e.getMessage())));
+            reply(context, 400, Map.of("error", String.valueOf(e.getMessage())));
         } catch (IllegalStateException e) {
             reply(context, 409, Map.of("error", String.valueOf(e.getMessage())));
         } catch (IOException e) {
             reply(context, 400, Map.of("error", "not JSON: " + e.getMessage()));
         }
-    }
-
-    /** Whether the admin API refused a name that does not exist (a topic, an exchange, a channel, a datasource). */
-    private static boolean notFound(RuntimeException e) {
-        String message = String.valueOf(e.getMessage());
-        return !(e instanceof BadRequest) && (message.startsWith("There is no ") || message.startsWith("PGMSG1010")
-                || message.startsWith("PGMSG1011"));
     }
 
     /** @return what to answer, or {@code null} for an unknown path */
@@ -146,6 +142,9 @@ final class AdminEndpoints implements Handler<RoutingContext> {
                 }
                 return null;
             case "channels":
+                if (n == 1 && HttpMethod.GET.equals(method)) {
+                    return messaging.channels();
+                }
                 if (n == 2 && HttpMethod.GET.equals(method)) {
                     return Map.of("channel", s.get(1), "paused", messaging.isPaused(s.get(1)));
                 }

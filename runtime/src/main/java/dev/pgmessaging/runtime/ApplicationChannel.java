@@ -1,0 +1,18 @@
+package dev.pgmessaging.runtime;
+
+import java.util.Map;
+
+import dev.pgmessaging.runtime.api.ChannelInfo;
+import dev.pgmessaging.runtime.channel.ChannelEndpoint;
+import dev.pgmessaging.runtime.channel.ConsumerChannel;
+
+/** A channel end the connector opened, with what it resolved to at startup; its state is read live. */
+record ApplicationChannel(ChannelEndpoint endpoint, String direction, String model, String dataSource,
+        Map<String, String> attributes) {
+
+    ChannelInfo info() {
+        boolean paused = endpoint instanceof ConsumerChannel consumer && consumer.isPaused();
+        return new ChannelInfo(endpoint.channel(), direction, model, dataSource, paused, endpoint.failure(),
+                attributes);
+    }
+}
