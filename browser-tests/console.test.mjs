@@ -1,5 +1,6 @@
 // ConsoleBrowserTest's browser side: opens the console in headless Chromium, sees the dead letters
-// of the queue "work", peeks at its dead-letter queue and redrives them, then sees none left.
+// of the queue "work", peeks at its dead-letter queue and redrives them, then sees none left;
+// pauses the channel "work" and resumes it.
 //   node console.test.mjs <console url> <user> <password> <screenshot path>
 import { chromium } from 'playwright-core';
 
@@ -27,6 +28,12 @@ try {
     await page.waitForFunction(`(${deadLettered})() === '0'`, null, { timeout: 20000 });
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=messages] tbody tr').length === 0,
         null, { timeout: 10000 });
+    // pause the consumer and resume it
+    const state = () => document.querySelector('[data-testid=channels] tr[data-channel="work"] td.state')?.textContent;
+    await page.click('[data-testid=pause-work]');
+    await page.waitForFunction(`(${state})() === 'paused'`, null, { timeout: 10000 });
+    await page.click('[data-testid=resume-work]');
+    await page.waitForFunction(`(${state})() === 'running'`, null, { timeout: 10000 });
     await page.screenshot({ path: screenshot, fullPage: true });
     console.log('console ok');
 } finally {

@@ -1,5 +1,6 @@
 // The console: reads the admin endpoints (api/...) every two seconds and shows queues, dead letters,
-// exchanges, topics and consumer groups. Plain DOM, no framework and nothing from a CDN.
+// exchanges, topics and consumer groups, and the application's channels (with pause and resume).
+// Plain DOM, no framework and nothing from a CDN.
 'use strict';
 
 const REFRESH_MILLIS = 2000;
@@ -127,6 +128,26 @@ function renderTopics(topics) {
         });
 }
 
+function renderChannels(channels) {
+    const body = document.querySelector('[data-testid=channels] tbody');
+    body.replaceChildren();
+    for (const c of channels) {
+        const row = body.insertRow();
+        row.dataset.channel = c.name;
+        cell(row, c.name);
+        cell(row, c.direction);
+        cell(row, c.model);
+        cell(row, c.dataSource);
+        cell(row, c.failure ? c.failure : (c.paused ? 'paused' : 'running'), c.failure ? 'state error' : 'state');
+        const actions = cell(row, '');
+        if (c.direction === 'incoming') {
+            const action = c.paused ? 'resume' : 'pause';
+            button(actions, c.paused ? 'Resume' : 'Pause', action + '-' + c.name,
+                () => api('channels/' + encodeURIComponent(c.name) + '/' + action, { method: 'POST' }).then(refresh));
+        }
+    }
+}
+
 function lag(p) {
     const from = p.committedOffset === null ? p.logStartOffset : Math.max(p.committedOffset, p.logStartOffset);
     return p.logEndOffset - from;
@@ -134,10 +155,11 @@ function lag(p) {
 
 function refresh() {
     const status = document.getElementById('status');
-    return Promise.all([api('queues'), api('exchanges'), api('topics')])
-        .then(([queues, exchanges, topics]) => {
+    return Promise.all([api('queues'), api('exchanges'), api('topics'), api('channels')])
+        .then(([queues, exchanges, topics, channels]) => {
             renderQueues(queues);
             renderExchanges(exchanges);
+            renderChannels(channels);
             return renderTopics(topics);
         })
         .then(() => {

@@ -21,7 +21,8 @@ import io.quarkus.test.QuarkusUnitTest;
 /**
  * The console in a real browser: Debian's headless Chromium, driven by playwright-core
  * ({@code browser-tests/console.test.mjs}), opens the page, sees three dead letters of the queue
- * "work", peeks at them with their reasons, redrives them with one click, and sees them consumed.
+ * "work", peeks at them with their reasons, redrives them with one click, and sees them consumed;
+ * then pauses the channel and resumes it.
  * {@code .ci/run} installs Chromium and playwright-core and sets PGMESSAGING_BROWSER_TESTS=required;
  * elsewhere the test is skipped when they are missing.
  */
