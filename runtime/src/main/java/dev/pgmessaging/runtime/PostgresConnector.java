@@ -58,6 +58,10 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
 @ApplicationScoped
 @Connector(PostgresConnector.NAME)
 // Common
+@ConnectorAttribute(name = "health-enabled", type = "boolean", direction = INCOMING_AND_OUTGOING, defaultValue = "true",
+        description = "Whether the health checks report the channel (`/q/health/started`, `/q/health/live` and `/q/health/ready` with `quarkus-smallrye-health`): started once a consumer reached its database (a producer at once); live unless the `fail` strategy stopped it (with the reason); ready while its last statement worked (else why not), and not ready once the application shuts down.")
+@ConnectorAttribute(name = "health-readiness-enabled", type = "boolean", direction = INCOMING_AND_OUTGOING, defaultValue = "true",
+        description = "With `health-enabled`: whether the readiness check reports the channel. Turn it off for a channel whose database outage must not take the application out of its load balancer.")
 @ConnectorAttribute(name = "datasource", type = "string", direction = INCOMING_AND_OUTGOING,
         description = "The name of the datasource (quarkus.datasource.<name>.*) holding the messaging tables. The default datasource when not set.")
 @ConnectorAttribute(name = "queue", type = "string", direction = INCOMING_AND_OUTGOING,
@@ -178,10 +182,13 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
     /** The same channel ends, in the order they opened, as an operator sees them. */
     private final List<ApplicationChannel> opened = new CopyOnWriteArrayList<>();
     private volatile PayloadCodec codec;
+    /** Set when the shutdown begins: the channels are no longer ready. */
+    private volatile boolean shuttingDown;
 
     @Override
     public Flow.Publisher<? extends Message<?>> getPublisher(Config channelConfig) {
-        ChannelSettings.Incoming channel = ChannelSettings.incoming(new PostgresConnectorIncomingConfiguration(channelConfig));
+        PostgresConnectorIncomingConfiguration attributes = new PostgresConnectorIncomingConfiguration(channelConfig);
+        ChannelSettings.Incoming channel = ChannelSettings.incoming(attributes);
         DataSourceResources ds = resources(channel.dataSource(), channel.channel(), "incoming");
         if (channel.log() != null) {
             LogConsumerSettings log = channel.log();
@@ -193,7 +200,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
             LogSource source = new LogSource(log, topic, ds.dataSource(), ds.logs(), codec(),
                     log.listen() ? ds.wakeups() : null, execution.vertx().getDelegate());
             endpoints.add(0, source);
-            opened(source, channelConfig, INCOMING, "topic", channel.dataSource(),
+            opened(source, attributes, INCOMING, "topic", channel.dataSource(),
                     ChannelAttributes.derived("topic", log.topic(), "group.id", log.groupId()));
             return source.stream();
         }
@@ -210,7 +217,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
                 channel.queue().listen() ? ds.wakeups() : null, ds.poller(), execution.vertx().getDelegate(),
                 ds.localDeliveries());
         endpoints.add(0, source);
-        opened(source, channelConfig, INCOMING, "queue", channel.dataSource(),
+        opened(source, attributes, INCOMING, "queue", channel.dataSource(),
                 ChannelAttributes.derived("queue", channel.queue().queue(), "dead-letter-queue",
                         channel.queue().deadLetterQueue(), "prefetch", String.valueOf(channel.queue().prefetch())));
         return source.stream();
@@ -218,7 +225,8 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
 
     @Override
     public Flow.Subscriber<? extends Message<?>> getSubscriber(Config channelConfig) {
-        ChannelSettings.Outgoing channel = ChannelSettings.outgoing(new PostgresConnectorOutgoingConfiguration(channelConfig));
+        PostgresConnectorOutgoingConfiguration attributes = new PostgresConnectorOutgoingConfiguration(channelConfig);
+        ChannelSettings.Outgoing channel = ChannelSettings.outgoing(attributes);
         DataSourceResources ds = resources(channel.dataSource(), channel.channel(), "outgoing");
         if (channel.log() != null) {
             ChannelSettings.LogProducerSettings log = channel.log();
@@ -229,7 +237,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
                     log.notifyConsumers() ? ds.queues().notifyChannel() : null, ds.localWakeups(),
                     ds.transactionAppends());
             endpoints.add(sink);
-            opened(sink, channelConfig, OUTGOING, "topic", channel.dataSource(),
+            opened(sink, attributes, OUTGOING, "topic", channel.dataSource(),
                     ChannelAttributes.derived("topic", log.topic()));
             outbox.register(sink);
             return sink;
@@ -247,16 +255,17 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         QueueSink sink = new QueueSink(channel.queue(), ds.dataSource(), ds.queues(), ds.exchanges(), codec(), tm,
                 ds.localWakeups(), ds.localDeliveries());
         endpoints.add(sink);
-        opened(sink, channelConfig, OUTGOING, "queue", channel.dataSource(),
+        opened(sink, attributes, OUTGOING, "queue", channel.dataSource(),
                 ChannelAttributes.derived("queue", route == null ? channel.queue().queue() : null));
         outbox.register(sink);
         return sink;
     }
 
-    private void opened(ChannelEndpoint endpoint, Config channelConfig, ConnectorAttribute.Direction direction,
-            String model, String dataSource, Map<String, String> derived) {
+    private void opened(ChannelEndpoint endpoint, PostgresConnectorCommonConfiguration attributes,
+            ConnectorAttribute.Direction direction, String model, String dataSource, Map<String, String> derived) {
         opened.add(new ApplicationChannel(endpoint, direction == INCOMING ? "incoming" : "outgoing", model, dataSource,
-                ChannelAttributes.resolved(channelConfig, direction, model.equals("topic"), derived)));
+                ChannelAttributes.resolved(attributes.config(), direction, model.equals("topic"), derived),
+                attributes.getHealthEnabled(), attributes.getHealthEnabled() && attributes.getHealthReadinessEnabled()));
     }
 
     /** The channel ends of the application, in the order they opened. */
@@ -308,26 +317,19 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         return codec;
     }
 
-    /** Ready while every channel reaches its queue (the last statement of each channel succeeded). */
     @Override
     public HealthReport getReadiness() {
-        HealthReport.HealthReportBuilder builder = HealthReport.builder();
-        for (ChannelEndpoint endpoint : endpoints) {
-            String failure = endpoint.failure();
-            builder.add(endpoint.channel(), failure == null, failure);
-        }
-        return builder.build();
+        return ChannelHealthReports.readiness(opened, shuttingDown);
     }
 
-    /**
-     * Live while every channel's thread runs. A database outage is not a liveness failure: the
-     * channels reconnect by themselves, and restarting the application would not help.
-     */
     @Override
     public HealthReport getLiveness() {
-        HealthReport.HealthReportBuilder builder = HealthReport.builder();
-        endpoints.forEach(endpoint -> builder.add(endpoint.channel(), endpoint.isAlive()));
-        return builder.build();
+        return ChannelHealthReports.liveness(opened, shuttingDown);
+    }
+
+    @Override
+    public HealthReport getStartup() {
+        return ChannelHealthReports.startup(opened);
     }
 
     /**
@@ -342,6 +344,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
 
     @PreDestroy
     void shutdown() {
+        shuttingDown = true;
         endpoints.forEach(ChannelEndpoint::stopTakingWork);
         long stopping = System.nanoTime();
         endpoints.forEach(endpoint -> endpoint.awaitSettled(stopping));

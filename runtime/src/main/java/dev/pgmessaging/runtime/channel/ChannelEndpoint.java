@@ -19,6 +19,14 @@ public interface ChannelEndpoint {
     boolean isAlive();
 
     /**
+     * Whether it is under way: a producer is from its creation (what is sent waits for the database
+     * within its delivery timeout); a consumer once it reached its database.
+     */
+    default boolean hasStarted() {
+        return true;
+    }
+
+    /**
      * The first pass of shutdown: a consumer stops claiming or reading (what it delivered is still
      * settled); a producer writes what it holds, then stops.
      */

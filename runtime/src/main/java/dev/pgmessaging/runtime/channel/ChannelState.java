@@ -20,6 +20,8 @@ public final class ChannelState {
      */
     private volatile String stopped;
     private final AtomicBoolean databaseFailureReported = new AtomicBoolean();
+    /** Whether a statement of the channel worked once: it started. */
+    private volatile boolean reachedDatabase;
 
     /** The problem to report, or {@code null} when the channel works. */
     public String failure() {
@@ -37,6 +39,14 @@ public final class ChannelState {
     /** A statement of the channel worked. */
     public void statementWorked() {
         failure = null;
+        if (!reachedDatabase) { // a read, not a write, on every turn
+            reachedDatabase = true;
+        }
+    }
+
+    /** Whether a statement of the channel ever worked. */
+    public boolean reachedDatabase() {
+        return reachedDatabase;
     }
 
     /** The fail strategy stops the channel for good: {@code true} for the call that stopped it. */

@@ -122,6 +122,12 @@ public abstract class ConsumerChannel implements ChannelEndpoint {
         return !state.isStopped() && (!running || thread.isNotStartedOrAlive());
     }
 
+    /** Started once a statement of the channel worked. */
+    @Override
+    public final boolean hasStarted() {
+        return state.reachedDatabase();
+    }
+
     /** Whether the channel's thread runs: what waiting for a settlement can still expect. */
     protected final boolean threadAlive() {
         return thread.isAlive();

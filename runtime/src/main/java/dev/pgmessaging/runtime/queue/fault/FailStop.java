@@ -14,7 +14,9 @@ final class FailStop implements FailureStrategy {
 
     @Override
     public void onFailure(ClaimedMessage message, Throwable reason, Settlements settlements) {
-        settlements.release(message, Duration.ZERO);
+        // stop claiming first: released before, the message could be claimed again by the channel's
+        // next turn and delivered a second time before the channel stopped
         settlements.failChannel(reason);
+        settlements.release(message, Duration.ZERO);
     }
 }
