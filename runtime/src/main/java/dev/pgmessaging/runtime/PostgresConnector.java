@@ -41,7 +41,9 @@ import dev.pgmessaging.runtime.outbox.TransactionalOutbox;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.QueueSink;
 import dev.pgmessaging.runtime.queue.QueueSource;
+import dev.pgmessaging.runtime.tracing.MessageTracing;
 
+import io.opentelemetry.api.OpenTelemetry;
 import io.smallrye.reactive.messaging.annotations.ConnectorAttribute;
 import io.smallrye.reactive.messaging.connector.InboundConnector;
 import io.smallrye.reactive.messaging.connector.OutboundConnector;
@@ -58,6 +60,8 @@ import io.smallrye.reactive.messaging.providers.connectors.ExecutionHolder;
 @ApplicationScoped
 @Connector(PostgresConnector.NAME)
 // Common
+@ConnectorAttribute(name = "tracing-enabled", type = "boolean", direction = INCOMING_AND_OUTGOING, defaultValue = "true",
+        description = "Whether the channel makes OpenTelemetry spans when the application has `quarkus-opentelemetry`: a producer span per message sent, whose context travels in the message's `traceparent` and `tracestate` headers, and a consumer span per message delivered, continuing that trace (batches are not traced). Without OpenTelemetry the channel makes none, whatever this says.")
 @ConnectorAttribute(name = "health-enabled", type = "boolean", direction = INCOMING_AND_OUTGOING, defaultValue = "true",
         description = "Whether the health checks report the channel (`/q/health/started`, `/q/health/live` and `/q/health/ready` with `quarkus-smallrye-health`): started once a consumer reached its database (a producer at once); live unless the `fail` strategy stopped it (with the reason); ready while its last statement worked (else why not), and not ready once the application shuts down.")
 @ConnectorAttribute(name = "health-readiness-enabled", type = "boolean", direction = INCOMING_AND_OUTGOING, defaultValue = "true",
@@ -172,6 +176,8 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
     TransactionalOutbox outbox;
     @Inject
     TransactionSynchronizationRegistry transactionRegistry;
+    @Inject
+    Instance<OpenTelemetry> openTelemetry;
 
     private final Map<String, DataSourceResources> resources = new ConcurrentHashMap<>();
     /**
@@ -199,6 +205,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
             }
             LogSource source = new LogSource(log, topic, ds.dataSource(), ds.logs(), codec(),
                     log.listen() ? ds.wakeups() : null, execution.vertx().getDelegate());
+            source.traceWith(MessageTracing.forConsumer(openTelemetry, attributes.getTracingEnabled()));
             endpoints.add(0, source);
             opened(source, attributes, INCOMING, "topic", channel.dataSource(),
                     ChannelAttributes.derived("topic", log.topic(), "group.id", log.groupId()));
@@ -216,6 +223,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         QueueSource source = new QueueSource(channel.queue(), ds.dataSource(), ds.queues(), codec(),
                 channel.queue().listen() ? ds.wakeups() : null, ds.poller(), execution.vertx().getDelegate(),
                 ds.localDeliveries());
+        source.traceWith(MessageTracing.forConsumer(openTelemetry, attributes.getTracingEnabled()));
         endpoints.add(0, source);
         opened(source, attributes, INCOMING, "queue", channel.dataSource(),
                 ChannelAttributes.derived("queue", channel.queue().queue(), "dead-letter-queue",
@@ -236,6 +244,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
                     transactionManager.isResolvable() ? transactionManager.get() : null,
                     log.notifyConsumers() ? ds.queues().notifyChannel() : null, ds.localWakeups(),
                     ds.transactionAppends());
+            sink.traceWith(MessageTracing.forProducer(openTelemetry, attributes.getTracingEnabled()));
             endpoints.add(sink);
             opened(sink, attributes, OUTGOING, "topic", channel.dataSource(),
                     ChannelAttributes.derived("topic", log.topic()));
@@ -254,6 +263,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         TransactionManager tm = transactionManager.isResolvable() ? transactionManager.get() : null;
         QueueSink sink = new QueueSink(channel.queue(), ds.dataSource(), ds.queues(), ds.exchanges(), codec(), tm,
                 ds.localWakeups(), ds.localDeliveries());
+        sink.traceWith(MessageTracing.forProducer(openTelemetry, attributes.getTracingEnabled()));
         endpoints.add(sink);
         opened(sink, attributes, OUTGOING, "queue", channel.dataSource(),
                 ChannelAttributes.derived("queue", route == null ? channel.queue().queue() : null));

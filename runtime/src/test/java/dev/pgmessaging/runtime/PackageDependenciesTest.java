@@ -33,6 +33,7 @@ class PackageDependenciesTest {
             "channel", List.of("queue", "log", "exchange", "notify", "sql", "sink"),
             // logging builds the public API's exceptions; api itself imports nothing of the project
             "api", List.of("queue", "log", "exchange", "notify", "sql", "logging", "channel"),
+            "tracing", List.of("queue", "log", "exchange", "notify", "sql", "channel", "sink"),
             "logging", List.of("channel", "exchange", "log", "notify", "outbox", "payload", "queue", "schema", "sink",
                     "sql", "tx"));
     /** The most lines a main source file has: past that, it holds more than one thing. */

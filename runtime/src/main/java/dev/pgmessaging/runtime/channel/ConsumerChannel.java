@@ -11,6 +11,8 @@ import java.util.function.Consumer;
 
 import org.eclipse.microprofile.reactive.messaging.Message;
 
+import dev.pgmessaging.runtime.tracing.MessageTracing;
+
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
@@ -120,6 +122,11 @@ public abstract class ConsumerChannel implements ChannelEndpoint {
     @Override
     public final boolean isAlive() {
         return !state.isStopped() && (!running || thread.isNotStartedOrAlive());
+    }
+
+    /** Makes a consumer span per message delivered (set before the stream starts; {@code null}: none). */
+    public final void traceWith(MessageTracing tracing) {
+        onContext.traceWith(tracing);
     }
 
     /** Started once a statement of the channel worked. */

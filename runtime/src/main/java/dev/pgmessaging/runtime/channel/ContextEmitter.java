@@ -9,6 +9,7 @@ import java.util.function.Function;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 
+import dev.pgmessaging.runtime.tracing.MessageTracing;
 import dev.pgmessaging.runtime.tx.AckableInTransaction;
 import dev.pgmessaging.runtime.tx.TransactionalAck;
 import io.smallrye.mutiny.subscription.MultiEmitter;
@@ -39,11 +40,18 @@ public final class ContextEmitter {
     private final String channel;
     /** Messages handed over and not emitted yet. */
     private final AtomicLong inTransit = new AtomicLong();
+    /** The consumer spans, or {@code null} when there are none to make. */
+    private volatile MessageTracing tracing;
 
     public ContextEmitter(Context context, boolean ackInTransaction, String channel) {
         this.context = context;
         this.ackInTransaction = ackInTransaction;
         this.channel = channel;
+    }
+
+    /** Makes a consumer span per message emitted, continuing its send's trace (set before the stream starts). */
+    public void traceWith(MessageTracing tracing) {
+        this.tracing = tracing;
     }
 
     /** How many messages were handed over and are not emitted yet. */
@@ -57,6 +65,7 @@ public final class ContextEmitter {
         }
         inTransit.addAndGet(pending.size());
         context.runOnContext(ignored -> {
+            MessageTracing traced = tracing;
             for (Pending next : pending) {
                 Message<?> message = null;
                 try {
@@ -67,6 +76,9 @@ public final class ContextEmitter {
                     message = next.message().apply(withContext);
                     if (ackInTransaction && local != null && message instanceof AckableInTransaction ackable) {
                         TransactionalAck.attach(local.context(), ackable);
+                    }
+                    if (traced != null) {
+                        message = traced.traceIncoming(message);
                     }
                     emitter.emit(message);
                 } catch (RuntimeException e) {

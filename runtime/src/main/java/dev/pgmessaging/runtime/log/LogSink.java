@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongConsumer;
 
 import javax.sql.DataSource;
@@ -20,6 +21,7 @@ import dev.pgmessaging.runtime.notify.NotificationChannel;
 import dev.pgmessaging.runtime.notify.Wakeups;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.sink.BatchingSink;
+import dev.pgmessaging.runtime.tracing.MessageTracing;
 
 /**
  * Appends the messages of one outgoing channel to a topic, in batches or in the sender's
@@ -38,6 +40,8 @@ public final class LogSink extends BatchingSink<NewRecord> {
     private final String notifyChannel;
     private final Wakeups localConsumers;
     private final TransactionAppends inTransaction;
+    /** The producer spans, or {@code null} when there are none to make. */
+    private MessageTracing tracing;
 
     /**
      * @param notifyChannel where to wake the topic's consumers, or {@code null} not to
@@ -57,6 +61,11 @@ public final class LogSink extends BatchingSink<NewRecord> {
         this.partitioner = new KeyPartitioner(maxBatchSize);
     }
 
+    /** Makes a producer span per record, its context in the record's headers (set before the first send). */
+    public void traceWith(MessageTracing tracing) {
+        this.tracing = tracing;
+    }
+
     @Override
     protected NewRecord toRow(Message<?> message) {
         Object payload = message.getPayload();
@@ -68,14 +77,17 @@ public final class LogSink extends BatchingSink<NewRecord> {
         OutgoingLogMetadata<?> metadata = message.getMetadata(OutgoingLogMetadata.class).orElse(null);
         int partition = -1;
         java.time.Instant timestamp = null;
-        String headers = null;
+        Map<String, String> headers = null;
         if (metadata != null) {
             if (metadata.getKey() != null) {
                 key = metadata.getKey();
             }
             partition = metadata.getPartition();
             timestamp = metadata.getTimestamp();
-            headers = codec.encodeHeaders(metadata.getHeaders());
+            headers = metadata.getHeaders();
+        }
+        if (tracing != null) {
+            headers = tracing.traceOutgoing(message, topic.name(), headers);
         }
         byte[] keyBytes = RecordKeys.serialize(key);
         if (partition < 0) {
@@ -87,7 +99,8 @@ public final class LogSink extends BatchingSink<NewRecord> {
                     + " partitions: there is no partition " + partition);
         }
         PayloadCodec.Encoded encoded = codec.encode(payload);
-        return new NewRecord(partition, keyBytes, encoded.contentType(), headers, encoded.bytes(), timestamp);
+        return new NewRecord(partition, keyBytes, encoded.contentType(),
+                headers == null ? null : codec.encodeHeaders(headers), encoded.bytes(), timestamp);
     }
 
     @Override

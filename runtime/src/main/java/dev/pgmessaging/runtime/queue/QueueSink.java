@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
@@ -27,6 +28,7 @@ import dev.pgmessaging.runtime.queue.LocalDeliveries.Reservation;
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 import dev.pgmessaging.runtime.sink.BatchingSink;
 import dev.pgmessaging.runtime.sql.NewMessage;
+import dev.pgmessaging.runtime.tracing.MessageTracing;
 
 /**
  * Sends the messages of one outgoing channel to a queue, or publishes them through an exchange, in
@@ -46,6 +48,8 @@ public final class QueueSink extends BatchingSink<NewMessage> {
     private List<ClaimedMessage> leased = List.of();
     /** Whether the writer's last write stored messages that no local consumer was handed. */
     private boolean unleased;
+    /** The producer spans, or {@code null} when there are none to make. */
+    private MessageTracing tracing;
 
     /**
      * @param localConsumers wakes this application's consumers of a queue that was just sent to
@@ -61,6 +65,11 @@ public final class QueueSink extends BatchingSink<NewMessage> {
         this.codec = codec;
         this.localConsumers = localConsumers;
         this.localDeliveries = localDeliveries;
+    }
+
+    /** Makes a producer span per message, its context in the message's headers (set before the first send). */
+    public void traceWith(MessageTracing tracing) {
+        this.tracing = tracing;
     }
 
     /** @return how many messages were dropped so far because they matched no binding of the exchange */
@@ -184,15 +193,21 @@ public final class QueueSink extends BatchingSink<NewMessage> {
         PayloadCodec.Encoded encoded = codec.encode(message.getPayload());
         OutgoingQueueMetadata metadata = message.getMetadata(OutgoingQueueMetadata.class).orElse(null);
         String routingKey = settings.exchange() == null ? null : settings.exchange().routingKey();
+        Map<String, String> headers = metadata == null ? null : metadata.headers();
+        if (tracing != null) {
+            headers = tracing.traceOutgoing(message,
+                    settings.exchange() == null ? settings.queue() : settings.exchange().exchange(), headers);
+        }
         if (metadata == null) {
-            return new NewMessage(settings.queue(), routingKey, null, encoded.contentType(), null, encoded.bytes(),
-                    settings.priority(), settings.delay(), null, settings.timeToLive(), null);
+            return new NewMessage(settings.queue(), routingKey, null, encoded.contentType(),
+                    headers == null ? null : codec.encodeHeaders(headers), encoded.bytes(), settings.priority(),
+                    settings.delay(), null, settings.timeToLive(), null);
         }
         if (routingKey != null && metadata.routingKey() != null) {
             routingKey = metadata.routingKey();
         }
         return new NewMessage(settings.queue(), routingKey, metadata.key(), encoded.contentType(),
-                codec.encodeHeaders(metadata.headers()), encoded.bytes(),
+                codec.encodeHeaders(headers), encoded.bytes(),
                 metadata.priority() == null ? settings.priority() : metadata.priority(),
                 metadata.delay() == null ? settings.delay() : metadata.delay(), metadata.deliverAt(),
                 metadata.timeToLive() == null ? settings.timeToLive() : metadata.timeToLive(), metadata.deduplicationId());

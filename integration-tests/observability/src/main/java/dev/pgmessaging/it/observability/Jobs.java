@@ -1,0 +1,53 @@
+package dev.pgmessaging.it.observability;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import dev.pgmessaging.runtime.api.IncomingQueueMetadata;
+
+/**
+ * A job system: {@code POST /jobs/{name}} queues a job in the request's transaction (the outbox
+ * path); the worker runs it. A job named {@code flaky-...} fails on its first attempt and succeeds on
+ * its second, a job named {@code poison-...} always fails (it is dead-lettered).
+ */
+@Path("/jobs")
+@ApplicationScoped
+public class Jobs {
+
+    private final Set<String> done = ConcurrentHashMap.newKeySet();
+
+    @Inject
+    @Channel("jobs-out")
+    Emitter<String> jobs;
+
+    @POST
+    @Path("{name}")
+    @Transactional
+    public String submit(@PathParam("name") String name) {
+        jobs.send(name);
+        return name;
+    }
+
+    @Incoming("jobs")
+    public void run(String job, IncomingQueueMetadata metadata) {
+        if (job.startsWith("poison-") || (job.startsWith("flaky-") && metadata.attempt() == 1)) {
+            throw new IllegalStateException("job " + job + " failed at attempt " + metadata.attempt());
+        }
+        done.add(job);
+    }
+
+    public boolean isDone(String job) {
+        return done.contains(job);
+    }
+}
