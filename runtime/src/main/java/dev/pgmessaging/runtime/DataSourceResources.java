@@ -23,6 +23,7 @@ import dev.pgmessaging.runtime.log.LogStore.Topic;
 import dev.pgmessaging.runtime.log.LogStore;
 import dev.pgmessaging.runtime.log.TopicOperations;
 import dev.pgmessaging.runtime.log.TransactionAppends;
+import dev.pgmessaging.runtime.metrics.StorageSnapshot;
 import dev.pgmessaging.runtime.notify.Wakeups;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.IdleQueuePoller;
@@ -104,6 +105,12 @@ final class DataSourceResources {
 
     ExchangeOperations exchangeOperations() {
         return exchangeOperations;
+    }
+
+    /** Every queue and topic partition with what the gauges show of them: two statements. */
+    StorageSnapshot storageSnapshot() throws SQLException {
+        return new StorageSnapshot(queueOperations.queues(dataSource, this::deadLetterQueue),
+                topicOperations.partitionOffsets(dataSource));
     }
 
     /** Where the dead letters of a queue a channel of this application consumes go, or {@code null}. */

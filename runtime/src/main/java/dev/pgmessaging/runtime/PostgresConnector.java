@@ -37,6 +37,7 @@ import dev.pgmessaging.runtime.log.LogConsumerSettings;
 import dev.pgmessaging.runtime.log.LogSink;
 import dev.pgmessaging.runtime.log.LogSource;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
+import dev.pgmessaging.runtime.metrics.MessagingMeters;
 import dev.pgmessaging.runtime.outbox.TransactionalOutbox;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.QueueSink;
@@ -178,6 +179,8 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
     TransactionSynchronizationRegistry transactionRegistry;
     @Inject
     Instance<OpenTelemetry> openTelemetry;
+    @Inject
+    MessagingMeters meters;
 
     private final Map<String, DataSourceResources> resources = new ConcurrentHashMap<>();
     /**
@@ -206,6 +209,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
             LogSource source = new LogSource(log, topic, ds.dataSource(), ds.logs(), codec(),
                     log.listen() ? ds.wakeups() : null, execution.vertx().getDelegate());
             source.traceWith(MessageTracing.forConsumer(openTelemetry, attributes.getTracingEnabled()));
+            source.meterWith(meters.channel(channel.channel(), channel.dataSource(), true, false, metricsEnabled()));
             endpoints.add(0, source);
             opened(source, attributes, INCOMING, "topic", channel.dataSource(),
                     ChannelAttributes.derived("topic", log.topic(), "group.id", log.groupId()));
@@ -224,6 +228,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
                 channel.queue().listen() ? ds.wakeups() : null, ds.poller(), execution.vertx().getDelegate(),
                 ds.localDeliveries());
         source.traceWith(MessageTracing.forConsumer(openTelemetry, attributes.getTracingEnabled()));
+        source.meterWith(meters.channel(channel.channel(), channel.dataSource(), true, true, metricsEnabled()));
         endpoints.add(0, source);
         opened(source, attributes, INCOMING, "queue", channel.dataSource(),
                 ChannelAttributes.derived("queue", channel.queue().queue(), "dead-letter-queue",
@@ -245,6 +250,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
                     log.notifyConsumers() ? ds.queues().notifyChannel() : null, ds.localWakeups(),
                     ds.transactionAppends());
             sink.traceWith(MessageTracing.forProducer(openTelemetry, attributes.getTracingEnabled()));
+            sink.meterWith(meters.channel(channel.channel(), channel.dataSource(), false, false, metricsEnabled()));
             endpoints.add(sink);
             opened(sink, attributes, OUTGOING, "topic", channel.dataSource(),
                     ChannelAttributes.derived("topic", log.topic()));
@@ -264,6 +270,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         QueueSink sink = new QueueSink(channel.queue(), ds.dataSource(), ds.queues(), ds.exchanges(), codec(), tm,
                 ds.localWakeups(), ds.localDeliveries());
         sink.traceWith(MessageTracing.forProducer(openTelemetry, attributes.getTracingEnabled()));
+        sink.meterWith(meters.channel(channel.channel(), channel.dataSource(), false, true, metricsEnabled()));
         endpoints.add(sink);
         opened(sink, attributes, OUTGOING, "queue", channel.dataSource(),
                 ChannelAttributes.derived("queue", route == null ? channel.queue().queue() : null));
@@ -316,8 +323,13 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
             DataSourceResources opened = DataSourceResources.open(name, config, channel, direction, transactionRegistry,
                     codec());
             ConfiguredExchanges.declare(opened, config.exchanges());
+            meters.watch(name, config.metrics().refreshInterval(), opened::storageSnapshot, metricsEnabled());
             return opened;
         });
+    }
+
+    private boolean metricsEnabled() {
+        return config.metrics().enabled();
     }
 
     private PayloadCodec codec() {

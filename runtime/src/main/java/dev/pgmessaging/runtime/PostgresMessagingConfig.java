@@ -52,6 +52,29 @@ public interface PostgresMessagingConfig {
     @ConfigDocMapKey("exchange")
     Map<String, ExchangeConfig> exchanges();
 
+    /** The connector's meters, when the application has Micrometer ({@code quarkus-micrometer}). */
+    MetricsConfig metrics();
+
+    interface MetricsConfig {
+
+        /**
+         * Whether the connector registers its meters: per channel counters and timers, and gauges of
+         * every queue, topic partition and consumer group. Without a metrics extension there are none,
+         * whatever this says.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * How old the queue and topic gauges may get. Their values come from one snapshot per
+         * datasource (two statements), taken when a gauge is read and the last one is older than
+         * this: however many gauges and scrapes, at most one snapshot per interval, and none while
+         * nothing reads them.
+         */
+        @WithDefault("5s")
+        Duration refreshInterval();
+    }
+
     interface ExchangeConfig {
 
         /**

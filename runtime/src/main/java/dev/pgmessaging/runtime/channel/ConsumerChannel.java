@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 
 import org.eclipse.microprofile.reactive.messaging.Message;
 
+import dev.pgmessaging.runtime.metrics.ChannelMeters;
 import dev.pgmessaging.runtime.tracing.MessageTracing;
 
 import io.smallrye.mutiny.Multi;
@@ -53,6 +54,7 @@ public abstract class ConsumerChannel implements ChannelEndpoint {
     private volatile MultiEmitter<? super Message<?>> emitter;
     private volatile boolean running = true;
     private volatile boolean paused;
+    private volatile ChannelMeters meters = ChannelMeters.NONE;
 
     protected ConsumerChannel(String channel, Duration pollInterval, boolean ackInTransaction, Vertx vertx) {
         this.channel = channel;
@@ -127,6 +129,15 @@ public abstract class ConsumerChannel implements ChannelEndpoint {
     /** Makes a consumer span per message delivered (set before the stream starts; {@code null}: none). */
     public final void traceWith(MessageTracing tracing) {
         onContext.traceWith(tracing);
+    }
+
+    /** Counts what the channel delivers and settles (set before the stream starts). */
+    public final void meterWith(ChannelMeters meters) {
+        this.meters = meters;
+    }
+
+    public final ChannelMeters meters() {
+        return meters;
     }
 
     /** Started once a statement of the channel worked. */

@@ -10,6 +10,7 @@ import java.util.function.Function;
 
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 
+import dev.pgmessaging.runtime.metrics.ChannelMeters;
 import dev.pgmessaging.runtime.tx.AckableInTransaction;
 import io.smallrye.reactive.messaging.providers.MetadataInjectableMessage;
 import io.smallrye.reactive.messaging.providers.locals.ContextAwareMessage;
@@ -32,16 +33,21 @@ public final class SettleOnceMessage<T, D>
     private final T payload;
     private final List<D> deliveries;
     private final Settler<D> settler;
+    private final ChannelMeters meters;
+    /** When the message was made, just before its handler got it ({@code System.nanoTime}; 0: not counted). */
+    private final long madeAt;
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile Metadata metadata;
     /** Whether the handler's transaction acked it, and committed. */
     private volatile boolean ackedInTransaction;
 
-    public SettleOnceMessage(T payload, Metadata metadata, List<D> deliveries, Settler<D> settler) {
+    public SettleOnceMessage(T payload, Metadata metadata, List<D> deliveries, Settler<D> settler, ChannelMeters meters) {
         this.payload = payload;
         this.metadata = metadata;
         this.deliveries = deliveries;
         this.settler = settler;
+        this.meters = meters;
+        this.madeAt = meters.counting() ? System.nanoTime() : 0;
     }
 
     /**
@@ -82,6 +88,7 @@ public final class SettleOnceMessage<T, D>
     public CompletionStage<Void> ack(Metadata ignored) {
         if (settled.compareAndSet(false, true)) {
             settler.onAck(deliveries);
+            meters.acked(deliveries.size(), System.nanoTime() - madeAt);
         }
         return DONE;
     }
@@ -90,6 +97,7 @@ public final class SettleOnceMessage<T, D>
     public CompletionStage<Void> nack(Throwable reason, Metadata ignored) {
         if (settled.compareAndSet(false, true)) {
             settler.onNack(deliveries, reason);
+            meters.nacked(deliveries.size(), System.nanoTime() - madeAt);
         } else if (ackedInTransaction) {
             settler.onNackAfterCommit(deliveries, reason);
         }
@@ -111,6 +119,7 @@ public final class SettleOnceMessage<T, D>
         ackedInTransaction = true;
         if (settled.compareAndSet(false, true)) {
             settler.onCommittedAck(deliveries);
+            meters.acked(deliveries.size(), System.nanoTime() - madeAt);
         }
     }
 

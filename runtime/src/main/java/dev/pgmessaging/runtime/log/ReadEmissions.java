@@ -82,12 +82,14 @@ final class ReadEmissions {
             return null;
         }
         Object payload = recordPayload ? Record.of(key, value) : value;
+        source.meters().delivered(record.timestamp());
         return new Decoded(payload, new IncomingLogMetadata<>(settings.topic(), record.partition(), record.offset(), key,
                 record.timestamp(), headers, settings.groupId()), delivery);
     }
 
     /** A message to emit: a record, or the records of a batch channel's read. */
     private Pending emission(Object payload, Object metadata, List<Delivery> deliveries) {
-        return new Pending(metadata, withContext -> new SettleOnceMessage<>(payload, withContext, deliveries, source));
+        return new Pending(metadata, withContext -> new SettleOnceMessage<>(payload, withContext, deliveries, source,
+                source.meters()));
     }
 }

@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 
 import dev.pgmessaging.runtime.api.ConsumerGroupInfo;
 import dev.pgmessaging.runtime.api.TopicInfo;
+import dev.pgmessaging.runtime.metrics.PartitionOffsets;
 import dev.pgmessaging.runtime.sql.SqlStatements;
 
 /**
@@ -103,5 +104,19 @@ public final class TopicOperations {
                 return rs.next();
             }
         }
+    }
+
+    /** Every partition of every topic, once per group that has offsets on it (the gauges' statement). */
+    public List<PartitionOffsets> partitionOffsets(DataSource dataSource) throws SQLException {
+        List<PartitionOffsets> partitions = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql.get("partition-offsets"));
+                ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+                partitions.add(new PartitionOffsets(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getString(4),
+                        rs.getObject(5, Long.class), rs.getLong(6), rs.getObject(7, Double.class)));
+            }
+        }
+        return partitions;
     }
 }

@@ -22,7 +22,8 @@ import org.jboss.logging.annotations.MessageLogger;
  * <li>100–149: queue consumers, the idle poller and the notification listener;
  * <li>150–199: topic consumers and their groups;
  * <li>200–249: outgoing channels;
- * <li>250–299: schema, storage upkeep, transactions.
+ * <li>250–299: schema, storage upkeep, transactions;
+ * <li>300–349: metrics.
  * </ul>
  * Debug lines carry no ID: they are for the people reading the code.
  */
@@ -208,4 +209,10 @@ public interface PostgresLogging extends BasicLogger {
     @LogMessage(level = WARN)
     @Message(id = 254, value = "Could not sweep the messaging tables (retrying every %ds): %s%s")
     void couldNotSweep(long intervalSeconds, String reason, String advice);
+
+    // --- metrics (300-349)
+
+    @LogMessage(level = WARN)
+    @Message(id = 300, value = "Could not refresh the messaging gauges of datasource %s (they keep their last values): %s")
+    void gaugesNotRefreshed(String dataSource, String reason);
 }

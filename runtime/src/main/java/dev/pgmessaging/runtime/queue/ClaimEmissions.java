@@ -81,11 +81,13 @@ final class ClaimEmissions {
             return null;
         }
         leases.hold(claimed);
+        source.meters().delivered(claimed.enqueuedAt());
         return new Decoded(payload, new IncomingQueueMetadata(queue, claimed.id(), claimed.attempt(), headers,
                 claimed.enqueuedAt(), claimed.key(), claimed.contentType(), claimed.exchange(), claimed.routingKey()));
     }
 
     private Pending emission(Object payload, Object metadata, List<ClaimedMessage> claimed) {
-        return new Pending(metadata, withContext -> new SettleOnceMessage<>(payload, withContext, claimed, source));
+        return new Pending(metadata, withContext -> new SettleOnceMessage<>(payload, withContext, claimed, source,
+                source.meters()));
     }
 }

@@ -90,7 +90,7 @@ public final class QueueSource extends ConsumerChannel implements Settler<Claime
         this.leaseAhead = settings.maxLeaseDuration().compareTo(settings.visibilityTimeout()) > 0;
         this.leases = new Leases(settings.visibilityTimeout(), settings.maxLeaseDuration());
         this.settlements = new Settlements(settings.channel(), settings.deadLetterQueue(), settings.archive(), wake,
-                leases::forget, this::failChannel);
+                leases::forget, this::failChannel, this::meters);
         this.pool = dataSource;
         this.dataSource = new BoundedDataSource(dataSource, StatementTimeouts.ofLeases(settings.visibilityTimeout()));
         this.store = store;

@@ -9,9 +9,11 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
+import dev.pgmessaging.runtime.metrics.ChannelMeters;
 import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 
 /**
@@ -33,6 +35,7 @@ public final class Settlements {
     private final Runnable wake;
     private final Consumer<ClaimedMessage> settled;
     private final Consumer<Throwable> channelFailure;
+    private final Supplier<ChannelMeters> meters;
     private final Queue<ClaimedMessage> acks = new ConcurrentLinkedQueue<>();
     private final Queue<Release> releases = new ConcurrentLinkedQueue<>();
     /** Messages that never reached a handler (a paused channel's). */
@@ -45,15 +48,17 @@ public final class Settlements {
      * @param wake wakes the channel's thread, which flushes
      * @param settled told of each message once its settlement is written
      * @param channelFailure fails the channel (the {@code fail} strategy)
+     * @param meters count the retries and dead letters written
      */
     Settlements(String channel, String deadLetterQueue, boolean archive, Runnable wake, Consumer<ClaimedMessage> settled,
-            Consumer<Throwable> channelFailure) {
+            Consumer<Throwable> channelFailure, Supplier<ChannelMeters> meters) {
         this.channel = channel;
         this.archive = archive;
         this.deadLetterQueue = deadLetterQueue;
         this.wake = wake;
         this.settled = settled;
         this.channelFailure = channelFailure;
+        this.meters = meters;
     }
 
     public void ack(ClaimedMessage message) {
@@ -132,6 +137,7 @@ public final class Settlements {
             throw e;
         }
         messages.forEach(settled);
+        meters.get().retried(messages.size());
         return true;
     }
 
@@ -158,6 +164,7 @@ public final class Settlements {
             LOG.deadLettered(channel, message.id(), message.attempt(), deadLetterQueue, letter.reason());
             deadLetters.remove();
             settled.accept(message);
+            meters.get().deadLettered(1);
         }
         return any;
     }

@@ -24,6 +24,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 
 import dev.pgmessaging.runtime.channel.ChannelEndpoint;
 import dev.pgmessaging.runtime.channel.WorkerThread;
+import dev.pgmessaging.runtime.metrics.ChannelMeters;
 import dev.pgmessaging.runtime.sql.BoundedDataSource;
 import dev.pgmessaging.runtime.sql.CommitOutcomes;
 import dev.pgmessaging.runtime.sql.StatementTimeouts;
@@ -71,6 +72,7 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>>, Ch
     private final WorkerThread writer;
     private volatile boolean running = true;
     private volatile String failure;
+    private volatile ChannelMeters meters = ChannelMeters.NONE;
 
     protected BatchingSink(String channel, int maxBatchSize, Duration deliveryTimeout, DataSource dataSource,
             TransactionManager transactions) {
@@ -82,6 +84,11 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>>, Ch
         this.outcomes = new CommitOutcomes(writes);
         this.transactions = transactions;
         this.writer = new WorkerThread("pgmessaging-producer-" + channel, this::write);
+    }
+
+    /** Counts the messages written (set before the first send). */
+    public final void meterWith(ChannelMeters meters) {
+        this.meters = meters;
     }
 
     /** Converts a message to the row to write; throws if it cannot be (the message is nacked). */
@@ -182,9 +189,8 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>>, Ch
 
     /**
      * Writes a row in the calling thread's transaction: at once, on the connection enlisted in it
-     * (closing it here only returns it to the transaction), unless overridden.
-     *
-     * @return the positions of the rows not stored, as {@link #write}
+     * (closing it here only returns it to the transaction), unless overridden. Returns the positions
+     * of the rows not stored, as {@link #write}.
      */
     protected int[] writeInTransaction(R row) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
@@ -347,22 +353,19 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>>, Ch
     private static long oldest(List<Sent> batch) {
         long oldest = batch.get(0).at();
         for (Sent sent : batch) {
-            if (sent.at() - oldest < 0) {
-                oldest = sent.at();
-            }
+            oldest = sent.at() - oldest < 0 ? sent.at() : oldest; // nanoTime: compared by difference
         }
         return oldest;
     }
 
     private void settle(List<Message<?>> batch, List<R> rows, int[] notStored) {
-        int next = 0;
-        for (int i = 0; i < batch.size(); i++) {
-            Message<?> message = batch.get(i);
+        meters.sent(batch.size() - notStored.length);
+        for (int i = 0, next = 0; i < batch.size(); i++) {
             if (next < notStored.length && notStored[next] == i) {
                 next++;
-                notStored(message, rows.get(i));
+                notStored(batch.get(i), rows.get(i));
             } else {
-                message.ack();
+                batch.get(i).ack();
             }
         }
     }

@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.junit.jupiter.api.Test;
 
+import dev.pgmessaging.runtime.metrics.ChannelMeters;
+
 /** The first ack or nack settles a message of either model; the channel hears of it once. */
 class SettleOnceMessageTest {
 
@@ -61,7 +63,7 @@ class SettleOnceMessageTest {
 
     private final Recording channel = new Recording();
     private final SettleOnceMessage<String, String> message = new SettleOnceMessage<>("payload", Metadata.empty(),
-            List.of("a", "b"), channel);
+            List.of("a", "b"), channel, ChannelMeters.NONE);
 
     @Test
     void theFirstAckSettlesEveryDeliveryOfTheMessage() {
@@ -109,7 +111,8 @@ class SettleOnceMessageTest {
         try {
             for (int round = 0; round < 200; round++) {
                 Recording racing = new Recording();
-                SettleOnceMessage<String, String> raced = new SettleOnceMessage<>("p", Metadata.empty(), List.of("x"), racing);
+                SettleOnceMessage<String, String> raced = new SettleOnceMessage<>("p", Metadata.empty(), List.of("x"), racing,
+                        ChannelMeters.NONE);
                 CountDownLatch start = new CountDownLatch(1);
                 CountDownLatch done = new CountDownLatch(8);
                 for (int i = 0; i < 8; i++) {
