@@ -36,6 +36,7 @@ class TracingTest {
     static final AttributeKey<String> PARTITION = AttributeKey.stringKey("messaging.destination.partition.id");
     static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("messaging.postgresql.message.attempt");
     static final AttributeKey<Long> OFFSET = AttributeKey.longKey("messaging.postgresql.message.offset");
+    static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
 
     @Inject
     InMemorySpanExporter spans;
@@ -52,9 +53,9 @@ class TracingTest {
         given().post("/jobs/flaky-1").then().statusCode(200);
         await().atMost(Duration.ofSeconds(30)).until(() -> jobs.isDone("flaky-1"));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            SpanData request = one(SpanKind.SERVER, null);
-            SpanData send = one(SpanKind.PRODUCER, "jobs");
-            List<SpanData> deliveries = all(SpanKind.CONSUMER, "jobs");
+            SpanData request = request("/jobs/flaky-1");
+            SpanData send = one(SpanKind.PRODUCER, "jobs", request);
+            List<SpanData> deliveries = all(SpanKind.CONSUMER, "jobs", request);
             assertEquals(2, deliveries.size(), "a consumer span per delivery: " + spans.getFinishedSpanItems());
             assertEquals(request.getTraceId(), send.getTraceId(), "the send continues the request's trace");
             assertEquals("postgresql", send.getAttributes().get(SYSTEM));
@@ -75,9 +76,9 @@ class TracingTest {
     void anEventIsOneTraceFromTheRequestToItsGroup() {
         given().post("/events/e-1").then().statusCode(200);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            SpanData request = one(SpanKind.SERVER, null);
-            SpanData send = one(SpanKind.PRODUCER, "events");
-            SpanData delivery = one(SpanKind.CONSUMER, "events");
+            SpanData request = request("/events/e-1");
+            SpanData send = one(SpanKind.PRODUCER, "events", request);
+            SpanData delivery = one(SpanKind.CONSUMER, "events", request);
             assertEquals(request.getTraceId(), send.getTraceId());
             assertEquals(send.getSpanId(), delivery.getParentSpanId());
             assertNotNull(delivery.getAttributes().get(PARTITION));
@@ -85,15 +86,24 @@ class TracingTest {
         });
     }
 
-    private SpanData one(SpanKind kind, String destination) {
-        List<SpanData> found = all(kind, destination);
+    /** The server span of the request to that path (other tests' spans may still come in). */
+    private SpanData request(String path) {
+        List<SpanData> found = spans.getFinishedSpanItems().stream().filter(span -> span.getKind() == SpanKind.SERVER)
+                .filter(span -> path.equals(span.getAttributes().get(URL_PATH))).toList();
+        assertEquals(1, found.size(), "server spans of " + path + ": " + spans.getFinishedSpanItems());
+        return found.get(0);
+    }
+
+    /** The one span of that kind and destination in the request's trace. */
+    private SpanData one(SpanKind kind, String destination, SpanData request) {
+        List<SpanData> found = all(kind, destination, request);
         assertEquals(1, found.size(), kind + " spans of " + destination + ": " + spans.getFinishedSpanItems());
         return found.get(0);
     }
 
-    private List<SpanData> all(SpanKind kind, String destination) {
+    private List<SpanData> all(SpanKind kind, String destination, SpanData request) {
         return spans.getFinishedSpanItems().stream().filter(span -> span.getKind() == kind)
-                .filter(span -> destination == null || destination.equals(span.getAttributes().get(DESTINATION)))
-                .toList();
+                .filter(span -> span.getTraceId().equals(request.getTraceId()))
+                .filter(span -> destination.equals(span.getAttributes().get(DESTINATION))).toList();
     }
 }

@@ -1,0 +1,66 @@
+package dev.pgmessaging.runtime.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The meters of channels: the copies of a channel with a {@code concurrency} share one set; queue
+ * consumers count retries and dead letters, topic consumers have no such meters; without a metrics
+ * system, or with metrics disabled, channels count nothing.
+ */
+class CountingChannelMetersTest {
+
+    private final RecordingMetricsFactory metrics = new RecordingMetricsFactory();
+    private final MessagingMeters meters = new MessagingMeters();
+
+    @Test
+    void copiesOfAChannelCountTogether() {
+        meters.use(metrics);
+        ChannelMeters first = meters.channel("jobs", "<default>", true, true, true);
+        ChannelMeters copy = meters.channel("jobs$2", "<default>", true, true, true);
+        assertSame(first, copy);
+        first.delivered(Instant.now().minusSeconds(2));
+        copy.delivered(null);
+        first.acked(1, 5_000);
+        copy.nacked(2, 7_000);
+        copy.retried(1);
+        first.deadLettered(1);
+        assertEquals(2.0, metrics.read("pgmessaging.messages.delivered{channel=jobs,datasource=<default>}"));
+        assertEquals(1.0, metrics.read("pgmessaging.messages.acked{channel=jobs,datasource=<default>}"));
+        assertEquals(2.0, metrics.read("pgmessaging.messages.nacked{channel=jobs,datasource=<default>}"));
+        assertEquals(1.0, metrics.read("pgmessaging.messages.retried{channel=jobs,datasource=<default>}"));
+        assertEquals(1.0, metrics.read("pgmessaging.messages.dead.lettered{channel=jobs,datasource=<default>}"));
+        List<Long> waits = metrics.timings.get("pgmessaging.message.wait{channel=jobs,datasource=<default>}");
+        assertEquals(1, waits.size(), "a delivery without a send time has no wait");
+        assertTrue(waits.get(0) >= 2_000_000_000L);
+        assertEquals(List.of(5_000L, 7_000L),
+                metrics.timings.get("pgmessaging.message.handling{channel=jobs,datasource=<default>}"));
+    }
+
+    @Test
+    void producersCountSendsAndTopicConsumersHaveNoRetries() {
+        meters.use(metrics);
+        meters.channel("jobs-out", "<default>", false, true, true).sent(3);
+        meters.channel("prices", "<default>", true, false, true);
+        assertEquals(3.0, metrics.read("pgmessaging.messages.sent{channel=jobs-out,datasource=<default>}"));
+        assertEquals(null, metrics.read("pgmessaging.messages.retried{channel=prices,datasource=<default>}"));
+        assertEquals(0.0, metrics.read("pgmessaging.messages.delivered{channel=prices,datasource=<default>}"));
+    }
+
+    @Test
+    void withoutMetricsOrWithThemOffNothingCounts() {
+        assertSame(ChannelMeters.NONE, meters.channel("jobs", "<default>", true, true, true));
+        meters.use(metrics);
+        assertSame(ChannelMeters.NONE, meters.channel("jobs", "<default>", true, true, false));
+        meters.watch("<default>", java.time.Duration.ofSeconds(5), () -> null, false);
+        assertTrue(metrics.meters.isEmpty());
+        assertFalse(ChannelMeters.NONE.counting());
+    }
+}
