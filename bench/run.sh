@@ -17,6 +17,8 @@
 # (smallrye-rabbitmq, Debian's rabbitmq-server, installed with apt if missing) and kafka
 # (smallrye-kafka, a single-node KRaft broker run from the Maven Central jars).
 # Ratios: pgqueue/rabbitmq and pglog/kafka, the median of the ratios of runs made side by side.
+# A connector named <connector>+metrics (CONNECTORS="pgqueue pgqueue+metrics") runs with the
+# connector's meters on and read every second, and is compared with <connector>: the cost of metrics.
 #
 # --smoke: a few thousand messages, the postgres connectors only, every scenario shortened (CI
 # runs it so that the harness cannot rot). The full run takes about an hour and a half.
@@ -179,6 +181,10 @@ bench() {
   local app=bench/target/quarkus-app/quarkus-run.jar
   case $connector in *@baseline) app=$WORK/baseline/bench/target/quarkus-app/quarkus-run.jar ;; esac
   local profile=${connector%@baseline}
+  # <connector>+metrics: the same with the connector's meters on, and read every second as a scrape would
+  local metrics=()
+  case $profile in *+metrics) profile=${profile%+metrics}
+    metrics=(-Dquarkus.messaging.postgres.metrics.enabled=true -Dbench.scrape-interval=1s) ;; esac
   local family=$scenario
   case $scenario in throughput|latency|sustained) family=single ;; esac
   run=$((run + 1))
@@ -193,7 +199,7 @@ bench() {
     jfr=("-XX:StartFlightRecording=filename=bench/target/jfr/$run-$connector-$scenario.jfr,settings=profile")
   fi
   java "${jfr[@]}" -Dquarkus.profile="$profile,$profile-$family" -Dbench.connector="$connector" \
-      -Dbench.scenario="$scenario" -Dbench.run="$run" -Dquarkus.messaging.postgres.schema="bench_$run" "$@" \
+      -Dbench.scenario="$scenario" -Dbench.run="$run" -Dquarkus.messaging.postgres.schema="bench_$run" "${metrics[@]}" "$@" \
       -jar "$app" > "$WORK/run-$run.log" 2>&1 || true
   line=$(grep '^RESULT ' "$WORK/run-$run.log") || {
     echo "run $run ($connector $scenario) failed:" >&2; grep -v '^\s*at ' "$WORK/run-$run.log" | tail -20 >&2; return 1; }
@@ -225,7 +231,7 @@ done
 # sustained: once per postgres connector, at half the median consume rate of its throughput runs
 if [ "$SUSTAINED" -gt 0 ] && [[ " $SCENARIOS " == *" throughput "* ]]; then
   for connector in $CONNECTORS; do
-    case $connector in pg*@baseline) ;; pg*)
+    case $connector in pg*@baseline|pg*+metrics) ;; pg*)
       rate=$(awk -v c="$connector" '$0 ~ "connector=" c " scenario=throughput" {
                for (i = 1; i <= NF; i++) if ($i ~ /^consume_per_s=/) { split($i, kv, "="); print kv[2] } }' "$RESULTS" \
              | sort -n | awk '{ v[NR] = $1 } END { print int(v[int((NR + 1) / 2)] / 2) }')

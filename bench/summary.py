@@ -53,6 +53,8 @@ def summary(path, table):
         # before/after runs (BASELINE=<ref> bench/run.sh): each postgres connector against itself at the baseline
         pairs_to_compare = dict(REFERENCES)
         pairs_to_compare.update({c[:-len("@baseline")]: c for c in connectors if c.endswith("@baseline")})
+        # the cost of metrics (bench/run.sh, <connector>+metrics): each against the connector without them
+        pairs_to_compare.update({c: c[:-len("+metrics")] for c in connectors if c.endswith("+metrics")})
         for postgres, reference in pairs_to_compare.items():
             if (scenario, postgres) in runs and (scenario, reference) in runs:
                 mine, theirs = runs[(scenario, postgres)], runs[(scenario, reference)]
