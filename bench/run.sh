@@ -9,7 +9,8 @@
 #
 # Scenarios (bench/src/main/java/dev/pgmessaging/bench/BenchMain.java says what each measures):
 # throughput, batch, fanout and latency on every connector; idle (200 queues) on the queue
-# connectors; then sustained, once per postgres connector, at half the rate its throughput runs
+# connectors; gauges (what a refresh of the metrics gauges costs with 1,000 queues and 100 topics,
+# on pgqueue, only when SCENARIOS names it); then sustained, once per postgres connector, at half the rate its throughput runs
 # reached, with the xmin horizon held (10 minutes each; SUSTAINED=0 skips it).
 #
 # Connectors: pgqueue (postgres, queue model) and pglog (postgres, log model), against the
@@ -88,7 +89,8 @@ if [ -n "${BASELINE:-}" ]; then
   # each postgres connector right before its baseline, so that the machine's noise hits both alike
   with_baseline=
   for connector in $CONNECTORS; do
-    case $connector in pg*) with_baseline="$with_baseline $connector $connector@baseline" ;;
+    case $connector in pg*+metrics) with_baseline="$with_baseline $connector" ;;
+                       pg*) with_baseline="$with_baseline $connector $connector@baseline" ;;
                        *) with_baseline="$with_baseline $connector" ;; esac
   done
   CONNECTORS=$with_baseline
@@ -186,7 +188,7 @@ bench() {
   case $profile in *+metrics) profile=${profile%+metrics}
     metrics=(-Dquarkus.messaging.postgres.metrics.enabled=true -Dbench.scrape-interval=1s) ;; esac
   local family=$scenario
-  case $scenario in throughput|latency|sustained) family=single ;; esac
+  case $scenario in throughput|latency|sustained|gauges) family=single ;; esac
   run=$((run + 1))
   local before after line
   # each run starts on a quiet database: the previous run's tables are left behind, and autovacuum
@@ -218,6 +220,13 @@ for pair in $(seq 1 "$PAIRS"); do
             -Dbench.throughput-warm-up="$FANOUT_WARM_UP_MESSAGES" -Dbench.warm-up-limit="$WARM_UP_LIMIT" ;;
         latency) bench "$pair" "$connector" latency -Dbench.rate="$RATE" -Dbench.duration="$DURATION" \
                      -Dbench.warm-up="$WARM_UP" ;;
+        gauges) case $connector in pgqueue)
+                # 1,000 queues holding 10, then 100 messages each, and 100 topics of 4 partitions
+                for per_queue in 10 100; do
+                  bench "$pair" "$connector" gauges -Dquarkus.messaging.postgres.metrics.enabled=true \
+                      -Dquarkus.messaging.postgres.metrics.refresh-interval=0s -Dbench.gauge-messages=$per_queue
+                done ;;
+              esac ;;
         idle) case ${connector%@baseline} in pgqueue|rabbitmq)
                 bench "$pair" "$connector" idle -Dbench.rate="$IDLE_RATE" -Dbench.duration="$DURATION" \
                     -Dbench.idle-window="$IDLE_WINDOW" ;;

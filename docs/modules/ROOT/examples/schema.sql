@@ -829,6 +829,80 @@ $$;
 
 
 --
+-- Name: partition_offsets(); Type: FUNCTION; Schema: pgmessaging; Owner: -
+--
+
+CREATE FUNCTION pgmessaging.partition_offsets() RETURNS TABLE(topic text, partition integer, end_offset bigint, group_id text, committed_offset bigint, lag bigint, oldest_unconsumed_age double precision)
+    LANGUAGE plpgsql STABLE
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+#variable_conflict use_column
+DECLARE
+    v_topic record;
+    v_group record;
+    v_partition integer;
+    v_end bigint;
+    v_start bigint;
+    v_from bigint;
+BEGIN
+    FOR v_topic IN SELECT t.id, t.name, t.partitions FROM "pgmessaging".topic AS t ORDER BY t.name LOOP
+        FOR v_partition IN 0 .. v_topic.partitions - 1 LOOP
+            v_end := NULL;
+            v_start := NULL;
+            SELECT b.last_offset + 1 INTO v_end
+            FROM "pgmessaging".log_batch AS b
+            WHERE b.topic_id = v_topic.id AND b.partition = v_partition
+            ORDER BY b.last_offset DESC
+            LIMIT 1;
+            IF v_end IS NULL THEN
+                -- no batch kept: the offset after the last batch retention dropped, if any
+                SELECT f.next_offset INTO v_end
+                FROM "pgmessaging".log_partition_floor AS f
+                WHERE f.topic_id = v_topic.id AND f.partition = v_partition;
+                v_end := coalesce(v_end, 0);
+                v_start := v_end;
+            ELSE
+                SELECT b.first_offset INTO v_start
+                FROM "pgmessaging".log_batch AS b
+                WHERE b.topic_id = v_topic.id AND b.partition = v_partition
+                ORDER BY b.last_offset
+                LIMIT 1;
+            END IF;
+            topic := v_topic.name;
+            partition := v_partition;
+            end_offset := v_end;
+            group_id := NULL;
+            FOR v_group IN SELECT g.group_id, g.committed_offset
+                           FROM "pgmessaging".consumer_group_partition AS g
+                           WHERE g.topic_id = v_topic.id AND g.partition = v_partition
+                           ORDER BY g.group_id LOOP
+                v_from := greatest(coalesce(v_group.committed_offset, v_start), v_start);
+                group_id := v_group.group_id;
+                committed_offset := v_group.committed_offset;
+                lag := v_end - v_from;
+                oldest_unconsumed_age := NULL;
+                IF v_end > v_from THEN
+                    SELECT extract(epoch FROM now() - b.appended_at)::float8 INTO oldest_unconsumed_age
+                    FROM "pgmessaging".log_batch AS b
+                    WHERE b.topic_id = v_topic.id AND b.partition = v_partition AND b.last_offset >= v_from
+                    ORDER BY b.last_offset
+                    LIMIT 1;
+                END IF;
+                RETURN NEXT;
+            END LOOP;
+            IF group_id IS NULL THEN
+                committed_offset := NULL;
+                lag := NULL;
+                oldest_unconsumed_age := NULL;
+                RETURN NEXT;
+            END IF;
+        END LOOP;
+    END LOOP;
+END
+$$;
+
+
+--
 -- Name: queues_with_visible_messages(text[]); Type: FUNCTION; Schema: pgmessaging; Owner: -
 --
 

@@ -51,6 +51,8 @@ import io.smallrye.reactive.messaging.rabbitmq.OutgoingRabbitMQMetadata;
  * <li>{@code idle}: the same spread over the {@value IdleChannels#QUEUES} queues of
  * {@link IdleChannels}, then {@code bench.idle-window} without messages, during which it counts
  * what the database executes;</li>
+ * <li>{@code gauges}: what a refresh of the connector's gauges costs with many queues and topics
+ * ({@link GaugeCost});</li>
  * <li>{@code sustained}: sends at {@code bench.rate} for {@code bench.duration} (whole minutes)
  * while a transaction holds the xmin horizon ({@code bench.hold-xmin}), and reports the rate
  * received in each minute.</li>
@@ -69,6 +71,18 @@ public class BenchMain implements QuarkusApplication {
     FanOutReceiver fanOut;
     @Inject
     AgroalDataSource dataSource;
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+    @ConfigProperty(name = "quarkus.messaging.postgres.schema")
+    String schema;
+    @ConfigProperty(name = "bench.gauge-queues", defaultValue = "1000")
+    int gaugeQueues;
+    @ConfigProperty(name = "bench.gauge-messages", defaultValue = "100")
+    int gaugeMessages;
+    @ConfigProperty(name = "bench.gauge-topics", defaultValue = "100")
+    int gaugeTopics;
+    @ConfigProperty(name = "bench.gauge-records", defaultValue = "1000")
+    int gaugeRecords;
     @ConfigProperty(name = "bench.connector")
     String connector;
     @ConfigProperty(name = "bench.scenario", defaultValue = "throughput")
@@ -107,6 +121,8 @@ public class BenchMain implements QuarkusApplication {
             case "latency" -> latency();
             case "idle" -> idle();
             case "sustained" -> sustained();
+            case "gauges" -> new GaugeCost(dataSource, registry, schema).run(gaugeQueues, gaugeMessages, gaugeTopics,
+                    gaugeRecords, 20);
             default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         };
         result.put("app_cpu_s", String.format("%.2f", cpuSeconds()));

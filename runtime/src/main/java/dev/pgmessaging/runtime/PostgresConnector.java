@@ -209,7 +209,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
             LogSource source = new LogSource(log, topic, ds.dataSource(), ds.logs(), codec(),
                     log.listen() ? ds.wakeups() : null, execution.vertx().getDelegate());
             source.traceWith(MessageTracing.forConsumer(openTelemetry, attributes.getTracingEnabled()));
-            source.meterWith(meters.channel(channel.channel(), channel.dataSource(), true, false, metricsEnabled()));
+            meters.attach(channel.channel(), channel.dataSource(), true, false, metricsEnabled(), source::meterWith);
             endpoints.add(0, source);
             opened(source, attributes, INCOMING, "topic", channel.dataSource(),
                     ChannelAttributes.derived("topic", log.topic(), "group.id", log.groupId()));
@@ -228,7 +228,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
                 channel.queue().listen() ? ds.wakeups() : null, ds.poller(), execution.vertx().getDelegate(),
                 ds.localDeliveries());
         source.traceWith(MessageTracing.forConsumer(openTelemetry, attributes.getTracingEnabled()));
-        source.meterWith(meters.channel(channel.channel(), channel.dataSource(), true, true, metricsEnabled()));
+        meters.attach(channel.channel(), channel.dataSource(), true, true, metricsEnabled(), source::meterWith);
         endpoints.add(0, source);
         opened(source, attributes, INCOMING, "queue", channel.dataSource(),
                 ChannelAttributes.derived("queue", channel.queue().queue(), "dead-letter-queue",
@@ -250,7 +250,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
                     log.notifyConsumers() ? ds.queues().notifyChannel() : null, ds.localWakeups(),
                     ds.transactionAppends());
             sink.traceWith(MessageTracing.forProducer(openTelemetry, attributes.getTracingEnabled()));
-            sink.meterWith(meters.channel(channel.channel(), channel.dataSource(), false, false, metricsEnabled()));
+            meters.attach(channel.channel(), channel.dataSource(), false, false, metricsEnabled(), sink::meterWith);
             endpoints.add(sink);
             opened(sink, attributes, OUTGOING, "topic", channel.dataSource(),
                     ChannelAttributes.derived("topic", log.topic()));
@@ -270,7 +270,7 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
         QueueSink sink = new QueueSink(channel.queue(), ds.dataSource(), ds.queues(), ds.exchanges(), codec(), tm,
                 ds.localWakeups(), ds.localDeliveries());
         sink.traceWith(MessageTracing.forProducer(openTelemetry, attributes.getTracingEnabled()));
-        sink.meterWith(meters.channel(channel.channel(), channel.dataSource(), false, true, metricsEnabled()));
+        meters.attach(channel.channel(), channel.dataSource(), false, true, metricsEnabled(), sink::meterWith);
         endpoints.add(sink);
         opened(sink, attributes, OUTGOING, "queue", channel.dataSource(),
                 ChannelAttributes.derived("queue", route == null ? channel.queue().queue() : null));

@@ -30,22 +30,8 @@ SELECT {schema}.delete_group(?, t.id) FROM {schema}.topic AS t WHERE t.name = ?;
 UPDATE {schema}.topic SET retention = make_interval(secs => ?::float8) WHERE name = ? RETURNING name;
 
 -- name: partition-offsets
--- For the gauges (metrics): every partition of every topic, with its log end offset, and for each
--- group that has offsets on it (NULL: none has) its committed offset, its lag and the age in seconds
--- of the oldest record it has not read (NULL: it has read everything). One statement for the whole
--- schema: a few probes of the batch index per partition and group, whatever the records kept.
--- A group that never committed reads from the earliest record kept, as PartitionLag counts it.
-SELECT t.name, p, o.end_offset, g.group_id, g.committed_offset,
-       o.end_offset - greatest(coalesce(g.committed_offset, o.start_offset), o.start_offset),
-       (SELECT extract(epoch FROM now() - b.appended_at)::float8
-        FROM {schema}.log_batch AS b
-        WHERE b.topic_id = t.id AND b.partition = p
-          AND b.last_offset >= greatest(coalesce(g.committed_offset, o.start_offset), o.start_offset)
-        ORDER BY b.last_offset
-        LIMIT 1)
-FROM {schema}.topic AS t
-CROSS JOIN generate_series(0, t.partitions - 1) AS p
-CROSS JOIN LATERAL (SELECT {schema}.log_end_offset(t.id, p) AS end_offset,
-                           {schema}.log_start_offset(t.id, p) AS start_offset) AS o
-LEFT JOIN {schema}.consumer_group_partition AS g ON g.topic_id = t.id AND g.partition = p
-ORDER BY 1, 2, 4;
+-- For the gauges (metrics): every partition of every topic, with its log end offset, and each
+-- group's committed offset on it, lag and age of the oldest record it has not read
+-- (partition_offsets, in V3__gauges.sql, says why a function and how it stays cheap).
+SELECT o.topic, o.partition, o.end_offset, o.group_id, o.committed_offset, o.lag, o.oldest_unconsumed_age
+FROM {schema}.partition_offsets() AS o;

@@ -5,15 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
 /**
  * The meters of channels: the copies of a channel with a {@code concurrency} share one set; queue
- * consumers count retries and dead letters, topic consumers have no such meters; without a metrics
- * system, or with metrics disabled, channels count nothing.
+ * consumers count retries and dead letters, topic consumers have no such meters; a metrics system
+ * that Quarkus hands over after the channels opened still gets their meters; with metrics disabled,
+ * channels count nothing.
  */
 class CountingChannelMetersTest {
 
@@ -23,8 +26,8 @@ class CountingChannelMetersTest {
     @Test
     void copiesOfAChannelCountTogether() {
         meters.use(metrics);
-        ChannelMeters first = meters.channel("jobs", "<default>", true, true, true);
-        ChannelMeters copy = meters.channel("jobs$2", "<default>", true, true, true);
+        ChannelMeters first = attach("jobs", true, true);
+        ChannelMeters copy = attach("jobs$2", true, true);
         assertSame(first, copy);
         first.delivered(Instant.now().minusSeconds(2));
         copy.delivered(null);
@@ -47,20 +50,41 @@ class CountingChannelMetersTest {
     @Test
     void producersCountSendsAndTopicConsumersHaveNoRetries() {
         meters.use(metrics);
-        meters.channel("jobs-out", "<default>", false, true, true).sent(3);
-        meters.channel("prices", "<default>", true, false, true);
+        attach("jobs-out", false, true).sent(3);
+        attach("prices", true, false);
         assertEquals(3.0, metrics.read("pgmessaging.messages.sent{channel=jobs-out,datasource=<default>}"));
         assertEquals(null, metrics.read("pgmessaging.messages.retried{channel=prices,datasource=<default>}"));
         assertEquals(0.0, metrics.read("pgmessaging.messages.delivered{channel=prices,datasource=<default>}"));
     }
 
     @Test
-    void withoutMetricsOrWithThemOffNothingCounts() {
-        assertSame(ChannelMeters.NONE, meters.channel("jobs", "<default>", true, true, true));
+    void aMetricsSystemThatComesAfterTheChannelsOpenedStillGetsTheirMeters() {
+        AtomicReference<ChannelMeters> jobs = new AtomicReference<>(ChannelMeters.NONE);
+        meters.attach("jobs", "<default>", true, true, true, jobs::set);
+        meters.watch("<default>", Duration.ofSeconds(5), () -> null, true);
+        assertSame(ChannelMeters.NONE, jobs.get(), "nothing counts before it comes");
+        assertTrue(metrics.meters.isEmpty());
         meters.use(metrics);
-        assertSame(ChannelMeters.NONE, meters.channel("jobs", "<default>", true, true, false));
-        meters.watch("<default>", java.time.Duration.ofSeconds(5), () -> null, false);
+        assertTrue(jobs.get().counting());
+        assertEquals(0.0, metrics.read("pgmessaging.messages.delivered{channel=jobs,datasource=<default>}"));
+        assertTrue(metrics.meters.containsKey("pgmessaging.gauges.refresh{datasource=<default>}"),
+                "the datasource's gauges are registered too");
+    }
+
+    @Test
+    void withMetricsOffNothingCounts() {
+        meters.use(metrics);
+        AtomicReference<ChannelMeters> jobs = new AtomicReference<>(ChannelMeters.NONE);
+        meters.attach("jobs", "<default>", true, true, false, jobs::set);
+        meters.watch("<default>", Duration.ofSeconds(5), () -> null, false);
+        assertSame(ChannelMeters.NONE, jobs.get());
         assertTrue(metrics.meters.isEmpty());
         assertFalse(ChannelMeters.NONE.counting());
+    }
+
+    private ChannelMeters attach(String channel, boolean incoming, boolean queue) {
+        AtomicReference<ChannelMeters> meters = new AtomicReference<>(ChannelMeters.NONE);
+        this.meters.attach(channel, "<default>", incoming, queue, true, meters::set);
+        return meters.get();
     }
 }
