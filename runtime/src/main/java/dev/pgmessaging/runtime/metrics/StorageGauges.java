@@ -42,7 +42,7 @@ public final class StorageGauges {
     private final Set<String> registered = new HashSet<>();
     private volatile Map<String, Double> values = Map.of();
     private volatile double refreshSeconds = Double.NaN;
-    /** When the last refresh began ({@code System.nanoTime}), guarded by this. */
+    /** When the last refresh ended ({@code System.nanoTime}), guarded by this. */
     private long refreshedAt;
     private boolean refreshed;
 
@@ -68,8 +68,10 @@ public final class StorageGauges {
                 return values;
             }
             refreshed = true;
-            refreshedAt = now;
             added = refresh();
+            // from its end: a refresh slower than the interval (a database that does not answer)
+            // must not be tried again by every other gauge of the same scrape
+            refreshedAt = System.nanoTime();
         }
         // registered outside the lock: the metrics system may read other gauges meanwhile
         for (NewGauge gauge : added) {

@@ -4,6 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -22,7 +24,8 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * The channels in {@code /q/health} over HTTP: started, live and ready; while the database refuses
  * connections the consumers are not ready, with the database's error, and still live; ready again
- * by themselves once it is back (and a job sent then is handled); a channel the {@code fail}
+ * by themselves once it is back (and a job sent then is handled), while the metrics' gauges count
+ * their failed refreshes and keep their last values; a channel the {@code fail}
  * strategy stopped is not live, with the reason.
  */
 @QuarkusTest
@@ -47,6 +50,9 @@ class HealthTest {
         String user = config.getValue("quarkus.datasource.username", String.class);
         String password = config.getOptionalValue("quarkus.datasource.password", String.class).orElse("");
         String database = url.substring(url.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
+        // the gauges exist (the first scrape registers them) before the database goes away
+        await().atMost(WAIT).until(() -> !Double.isNaN(Scrape.now().value("pgmessaging_queue_ready", "queue", "jobs")));
+        Scrape before = Scrape.now();
         try (Connection admin = DriverManager.getConnection(url.substring(0, url.lastIndexOf('/') + 1) + "postgres", user,
                 password)) {
             try {
@@ -54,6 +60,16 @@ class HealthTest {
                 await().atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(503)
                         .body("status", equalTo("DOWN")).body(CHECK + ".data.jobs", startsWith("[KO] - ")));
                 given().get("/q/health/live").then().statusCode(200).body(CHECK + ".data.jobs", equalTo("[OK]"));
+                // the gauges cannot refresh: they say so, and keep their last values
+                await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    Scrape now = Scrape.now();
+                    assertTrue(now.sum("pgmessaging_gauges_refresh_failures_total")
+                            > before.sum("pgmessaging_gauges_refresh_failures_total"),
+                            () -> "a failed refresh is counted: " + now.lines("pgmessaging_gauges"));
+                    assertEquals(before.value("pgmessaging_queue_ready", "queue", "jobs"),
+                            now.value("pgmessaging_queue_ready", "queue", "jobs"),
+                            () -> "the last value is kept: " + now.lines("pgmessaging_queue_ready"));
+                });
             } finally {
                 refuseConnections(admin, database, false);
             }
