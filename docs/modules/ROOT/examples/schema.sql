@@ -137,6 +137,20 @@ $$;
 --
 
 CREATE FUNCTION pgmessaging.claim_messages(p_queue text, p_limit integer, p_visibility_timeout double precision, p_expired_to text, p_ordered boolean, p_key_cursor text, p_floor_priority smallint, p_floor timestamp with time zone) RETURNS TABLE(id bigint, lease_token bigint, attempts integer, priority smallint, enqueued_at timestamp with time zone, message_key text, content_type text, headers text, payload bytea, exchange text, routing_key text, floor_priority smallint, floor_at timestamp with time zone)
+    LANGUAGE sql
+    AS $$
+    SELECT c.id, c.lease_token, c.attempts, c.priority, c.enqueued_at, c.message_key, c.content_type, c.headers,
+           c.payload, c.exchange, c.routing_key, c.floor_priority, c.floor_at
+    FROM "pgmessaging".claim_messages(p_queue, p_limit, p_visibility_timeout, p_expired_to, p_ordered, p_key_cursor,
+                                 p_floor_priority, p_floor, false) AS c;
+$$;
+
+
+--
+-- Name: claim_messages(text, integer, double precision, text, boolean, text, smallint, timestamp with time zone, boolean); Type: FUNCTION; Schema: pgmessaging; Owner: -
+--
+
+CREATE FUNCTION pgmessaging.claim_messages(p_queue text, p_limit integer, p_visibility_timeout double precision, p_expired_to text, p_ordered boolean, p_key_cursor text, p_floor_priority smallint, p_floor timestamp with time zone, p_count_expired boolean) RETURNS TABLE(id bigint, lease_token bigint, attempts integer, priority smallint, enqueued_at timestamp with time zone, message_key text, content_type text, headers text, payload bytea, exchange text, routing_key text, floor_priority smallint, floor_at timestamp with time zone, expired integer)
     LANGUAGE plpgsql
     SET enable_seqscan TO 'off'
     SET enable_bitmapscan TO 'off'
@@ -251,19 +265,28 @@ BEGIN
           AND visible_at <= now()
         LIMIT p_limit
         FOR UPDATE SKIP LOCKED
+    ), leased AS (
+        UPDATE "pgmessaging".queue_message AS m
+        SET visible_at  = now() + make_interval(secs => p_visibility_timeout),
+            attempts    = m.attempts + 1,
+            lease_token = token.t
+        FROM token
+        -- an array of ids, not a join: a plan must not hash the whole table for a few rows
+        WHERE m.id = ANY (ARRAY(SELECT id FROM unordered UNION ALL SELECT id FROM ordered))
+        RETURNING m.id, m.lease_token, m.attempts, m.priority, m.enqueued_at, m.message_key,
+                  m.content_type, m.headers::text,
+                  coalesce(m.payload, (SELECT b.payload FROM "pgmessaging".message_body AS b WHERE b.id = m.body_id)),
+                  m.exchange, m.routing_key,
+                  (SELECT f.priority FROM first_leased AS f), (SELECT f.visible_at FROM first_leased AS f),
+                  NULL::integer
     )
-    UPDATE "pgmessaging".queue_message AS m
-    SET visible_at  = now() + make_interval(secs => p_visibility_timeout),
-        attempts    = m.attempts + 1,
-        lease_token = token.t
-    FROM token
-    -- an array of ids, not a join: a plan must not hash the whole table for a few rows
-    WHERE m.id = ANY (ARRAY(SELECT id FROM unordered UNION ALL SELECT id FROM ordered))
-    RETURNING m.id, m.lease_token, m.attempts, m.priority, m.enqueued_at, m.message_key,
-              m.content_type, m.headers::text,
-              coalesce(m.payload, (SELECT b.payload FROM "pgmessaging".message_body AS b WHERE b.id = m.body_id)),
-              m.exchange, m.routing_key,
-              (SELECT f.priority FROM first_leased AS f), (SELECT f.visible_at FROM first_leased AS f);
+    SELECT * FROM leased
+    UNION ALL
+    -- the count of expired messages, in a row of its own: a claim may lease nothing and still expire some
+    SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, count(*)::integer
+    FROM expired
+    WHERE p_count_expired
+    HAVING count(*) > 0;
 END
 $$;
 
@@ -842,13 +865,12 @@ DECLARE
     v_group record;
     v_partition integer;
     v_end bigint;
-    v_start bigint;
-    v_from bigint;
+    v_first bigint;
+    v_appended timestamptz;
 BEGIN
     FOR v_topic IN SELECT t.id, t.name, t.partitions FROM "pgmessaging".topic AS t ORDER BY t.name LOOP
         FOR v_partition IN 0 .. v_topic.partitions - 1 LOOP
             v_end := NULL;
-            v_start := NULL;
             SELECT b.last_offset + 1 INTO v_end
             FROM "pgmessaging".log_batch AS b
             WHERE b.topic_id = v_topic.id AND b.partition = v_partition
@@ -860,13 +882,6 @@ BEGIN
                 FROM "pgmessaging".log_partition_floor AS f
                 WHERE f.topic_id = v_topic.id AND f.partition = v_partition;
                 v_end := coalesce(v_end, 0);
-                v_start := v_end;
-            ELSE
-                SELECT b.first_offset INTO v_start
-                FROM "pgmessaging".log_batch AS b
-                WHERE b.topic_id = v_topic.id AND b.partition = v_partition
-                ORDER BY b.last_offset
-                LIMIT 1;
             END IF;
             topic := v_topic.name;
             partition := v_partition;
@@ -876,17 +891,26 @@ BEGIN
                            FROM "pgmessaging".consumer_group_partition AS g
                            WHERE g.topic_id = v_topic.id AND g.partition = v_partition
                            ORDER BY g.group_id LOOP
-                v_from := greatest(coalesce(v_group.committed_offset, v_start), v_start);
                 group_id := v_group.group_id;
                 committed_offset := v_group.committed_offset;
-                lag := v_end - v_from;
                 oldest_unconsumed_age := NULL;
-                IF v_end > v_from THEN
-                    SELECT extract(epoch FROM now() - b.appended_at)::float8 INTO oldest_unconsumed_age
+                IF v_group.committed_offset >= v_end THEN
+                    lag := v_end - v_group.committed_offset;
+                ELSE
+                    -- the first batch not read yet; a group that never committed reads from the first kept
+                    v_first := NULL;
+                    SELECT b.first_offset, b.appended_at INTO v_first, v_appended
                     FROM "pgmessaging".log_batch AS b
-                    WHERE b.topic_id = v_topic.id AND b.partition = v_partition AND b.last_offset >= v_from
+                    WHERE b.topic_id = v_topic.id AND b.partition = v_partition
+                      AND b.last_offset >= coalesce(v_group.committed_offset, 0)
                     ORDER BY b.last_offset
                     LIMIT 1;
+                    IF v_first IS NULL THEN
+                        lag := 0; -- retention dropped everything up to the end
+                    ELSE
+                        lag := v_end - greatest(coalesce(v_group.committed_offset, v_first), v_first);
+                        oldest_unconsumed_age := extract(epoch FROM now() - v_appended)::float8;
+                    END IF;
                 END IF;
                 RETURN NEXT;
             END LOOP;

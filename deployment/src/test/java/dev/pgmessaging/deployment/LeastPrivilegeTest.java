@@ -21,7 +21,7 @@ import dev.pgmessaging.runtime.PostgresMessagingConfig.SchemaManagement;
 import dev.pgmessaging.runtime.log.LogStore.NewRecord;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
 import dev.pgmessaging.runtime.log.LogStore;
-import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
+import dev.pgmessaging.runtime.queue.ClaimedMessage;
 import dev.pgmessaging.runtime.queue.QueueStore;
 import dev.pgmessaging.runtime.schema.SchemaManager;
 import dev.pgmessaging.runtime.sql.NewMessage;

@@ -52,7 +52,7 @@ WHERE exchange = ? AND queue = ? AND routing_key = ? AND headers = jsonb_object(
 -- last parameter is true. Deduplication ids are checked per exchange, as the send statement does
 -- per queue, for the messages that go somewhere (window in seconds after the arrays). Also returns
 -- the id of the transaction (so that a producer whose commit got no answer can ask whether it
--- committed).
+-- committed) and how many messages were dropped as duplicates.
 WITH args AS (
     SELECT ?::text AS exchange, ?::text AS alternate_queue
 ), input AS (
@@ -128,7 +128,9 @@ WITH args AS (
 SELECT (SELECT count(*) FROM notified) AS notified,
        array(SELECT i.n FROM input AS i WHERE NOT EXISTS (SELECT 1 FROM targets AS t WHERE t.n = i.n) ORDER BY i.n)
            AS unroutable,
-       pg_current_xact_id()::text::bigint AS transaction;
+       pg_current_xact_id()::text::bigint AS transaction,
+       -- dropped as duplicates (for the metrics): routed somewhere, not kept
+       (SELECT count(DISTINCT n) FROM targets) - (SELECT count(DISTINCT n) FROM kept) AS deduplicated;
 
 -- name: delete-expired-dedup-keys
 -- Deletes up to 10000 deduplication ids whose window has ended (a send of the same id would take

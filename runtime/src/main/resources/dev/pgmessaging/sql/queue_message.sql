@@ -22,8 +22,9 @@ INSERT INTO {schema}.queue (name) VALUES (?) ON CONFLICT (name) DO NOTHING;
 -- are stored already leased, for the visibility timeout in seconds given after the window, to an
 -- idle consumer of this application (LocalDeliveries), under one new lease token; the statement
 -- returns their ids in batch order, with the token and the enqueue time. Only the queues of the
--- messages not leased are notified. A last row holds the id of the transaction alone (so that a
--- producer whose commit got no answer can ask whether it committed).
+-- messages not leased are notified. A last row holds the id of the transaction (so that a
+-- producer whose commit got no answer can ask whether it committed) and how many messages were
+-- dropped as duplicates (for the metrics).
 WITH input AS (
     SELECT m.*, row_number() OVER (PARTITION BY m.q, m.dk ORDER BY m.n) AS occurrence
     FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::smallint[], ?::float8[], ?::float8[],
@@ -60,28 +61,29 @@ WITH input AS (
     ORDER BY i.n
     RETURNING queue, id, lease_token, enqueued_at
 )
-SELECT s.id, s.lease_token, s.enqueued_at, NULL::bigint
+SELECT s.id, s.lease_token, s.enqueued_at, NULL::bigint, NULL::bigint
 FROM sent AS s
 WHERE s.lease_token IS NOT NULL
 UNION ALL
-SELECT NULL, NULL, NULL, NULL
+SELECT NULL, NULL, NULL, NULL, NULL
 FROM (SELECT pg_notify(?, d.queue || coalesce(' ' || ?::text, ''))
       FROM (SELECT DISTINCT queue FROM sent WHERE lease_token IS NULL) AS d
       WHERE ?) AS notified
 UNION ALL
-SELECT NULL, NULL, NULL, pg_current_xact_id()::text::bigint;
+SELECT NULL, NULL, NULL, pg_current_xact_id()::text::bigint, (SELECT count(*) FROM input) - (SELECT count(*) FROM sent);
 
 -- name: claim
 -- Leases up to N visible messages of a queue (claim_messages, in the schema baseline
 -- V1__baseline.sql, says how and why it is a function): queue, limit, visibility timeout in
 -- seconds, the dead-letter queue of expired messages (NULL: drop them), whether to order by key,
 -- the key to start the walk from, and the floor to start from (priority and visible time; NULL:
--- the head of the queue).
+-- the head of the queue). A last row, id NULL, counts the expired messages the claim took care of,
+-- if any (V4__metrics.sql).
 -- Like every statement on leases run by the consumer, it commits without waiting for the flush
 -- (no_flush: QueueStore says why that is safe).
 -- (The setting is read in a condition that runs once before the claim, whatever it returns.)
 WITH no_flush AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true) AS setting)
-SELECT c.* FROM {schema}.claim_messages(?, ?, ?, ?, ?, ?, ?::smallint, ?::timestamptz) AS c
+SELECT c.* FROM {schema}.claim_messages(?, ?, ?, ?, ?, ?, ?::smallint, ?::timestamptz, true) AS c
 WHERE (SELECT setting FROM no_flush) = 'off';
 
 -- name: ack

@@ -26,7 +26,7 @@ import dev.pgmessaging.deployment.queue.TestQueues;
 import dev.pgmessaging.runtime.api.Binding;
 import dev.pgmessaging.runtime.exchange.ExchangeStore;
 import dev.pgmessaging.runtime.exchange.ExchangeType;
-import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
+import dev.pgmessaging.runtime.queue.ClaimedMessage;
 import dev.pgmessaging.runtime.queue.QueueStore;
 import dev.pgmessaging.runtime.sql.NewMessage;
 import io.agroal.api.AgroalDataSource;

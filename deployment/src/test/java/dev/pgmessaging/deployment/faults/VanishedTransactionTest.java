@@ -22,7 +22,7 @@ import dev.pgmessaging.runtime.log.LogStore;
 import dev.pgmessaging.runtime.log.LogStore.OwnedPartition;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
 import dev.pgmessaging.runtime.queue.QueueStore;
-import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
+import dev.pgmessaging.runtime.queue.ClaimedMessage;
 import dev.pgmessaging.runtime.schema.SchemaManager;
 import dev.pgmessaging.runtime.sql.NewMessage;
 import io.agroal.api.AgroalDataSource;

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.pgmessaging.deployment.Rows;
 import dev.pgmessaging.runtime.queue.ClaimFloor;
-import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
+import dev.pgmessaging.runtime.queue.ClaimedMessage;
 import dev.pgmessaging.runtime.queue.QueueStore;
 import dev.pgmessaging.runtime.sql.NewMessage;
 import io.agroal.api.AgroalDataSource;
@@ -73,7 +73,8 @@ class ClaimFloorTest {
             long previous = 0;
             for (int i = 0; i < CONSUMED / CLAIM_SIZE; i++) {
                 List<ClaimedMessage> claimed = store.claim(dataSource, "walk", CLAIM_SIZE, Duration.ofMinutes(5), null,
-                        false, "", floor);
+                        false, "", floor, expired -> {
+                        });
                 assertEquals(CLAIM_SIZE, claimed.size());
                 assertTrue(claimed.get(0).id() > previous, "claims go on in FIFO order");
                 previous = claimed.get(claimed.size() - 1).id();
@@ -96,7 +97,8 @@ class ClaimFloorTest {
         TestQueues.send(store, dataSource, "past", "first");
         ClaimFloor floor = new ClaimFloor(Duration.ofHours(1)); // no claim from the head after the first
         List<ClaimedMessage> first = store.claim(dataSource, "past", CLAIM_SIZE, Duration.ofMinutes(5), null, false,
-                "", floor);
+                "", floor, expired -> {
+                });
         assertEquals(1, first.size());
 
         // from a producer whose clock is a minute behind the database's
@@ -106,7 +108,8 @@ class ClaimFloorTest {
                     Instant.now().minus(Duration.ofMinutes(1)), null, null)), Duration.ofMinutes(5), false);
         }
         List<ClaimedMessage> second = store.claim(dataSource, "past", CLAIM_SIZE, Duration.ofMinutes(5), null, false,
-                "", floor);
+                "", floor, expired -> {
+                });
         assertEquals(1, second.size(), "a claim from the floor finds it");
     }
 
@@ -133,7 +136,8 @@ class ClaimFloorTest {
         try {
             long before = Rows.queryLong(dataSource, CLAIM_INDEX_ENTRIES_READ);
             List<ClaimedMessage> claimed = store.claim(dataSource, "walk", CLAIM_SIZE, Duration.ofMinutes(5), null,
-                    false, "", floor);
+                    false, "", floor, expired -> {
+                    });
             assertEquals(2, claimed.size(), "both new messages are claimed");
             return Rows.queryLong(dataSource, CLAIM_INDEX_ENTRIES_READ) - before;
         } finally {

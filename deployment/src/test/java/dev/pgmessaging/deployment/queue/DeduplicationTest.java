@@ -77,8 +77,10 @@ class DeduplicationTest {
     void onlyTheFirstMessageOfAnIdInOneBatchIsKept() throws Exception {
         QueueStore store = new QueueStore(SCHEMA);
         try (Connection connection = dataSource.getConnection()) {
-            store.send(connection, List.of(message("batch", "x", "b-1"), message("batch", "y", "b-1"),
-                    message("batch", "z", "b-2")), Duration.ofMinutes(5), false);
+            assertEquals(1, store.send(connection, List.of(message("batch", "x", "b-1"), message("batch", "y", "b-1"),
+                    message("batch", "z", "b-2")), Duration.ofMinutes(5), false), "one dropped as a duplicate");
+            assertEquals(2, store.send(connection, List.of(message("batch", "again", "b-1"), message("batch", "w", null),
+                    message("batch", "again", "b-2")), Duration.ofMinutes(5), false), "two seen before");
         }
         assertEquals(1, rows("batch", "b-1"));
         assertEquals(1, Rows.queryLong(dataSource, "SELECT count(*) FROM " + SCHEMA
@@ -151,6 +153,19 @@ class DeduplicationTest {
         producers.events().sendMessageAndAwait(withId("fan again", "event-1"));
         assertEquals(1, rows("copy-1", "event-1"));
         assertEquals(1, rows("copy-2", "event-1"));
+    }
+
+    @Test
+    void anExchangeTellsHowManyMessagesItDroppedAsDuplicates() throws Exception {
+        producers.events().sendMessageAndAwait(withId("fan", "event-2"));
+        List<Integer> dropped = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection()) {
+            new ExchangeStore(SCHEMA).publish(connection, "events", List.of(message(null, "seen", "event-2"),
+                    message(null, "new", "event-3"), message(null, "same batch", "event-3"), message(null, "no id", null)),
+                    null, Duration.ofMinutes(5), false, null, dropped::add);
+        }
+        assertEquals(List.of(2), dropped, "one seen before, one twice in the batch: counted once each, not per queue");
+        assertEquals(1, rows("copy-1", "event-3"));
     }
 
     private long rows(String queue, String id) {

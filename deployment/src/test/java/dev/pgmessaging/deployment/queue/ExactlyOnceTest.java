@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.pgmessaging.deployment.Rows;
 import dev.pgmessaging.runtime.api.IncomingQueueMetadata;
 import dev.pgmessaging.runtime.queue.QueueStore;
-import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
+import dev.pgmessaging.runtime.queue.ClaimedMessage;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.QuarkusUnitTest;

@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,6 +22,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.pgmessaging.deployment.Rows;
 import dev.pgmessaging.runtime.api.OutgoingQueueMetadata;
+import dev.pgmessaging.runtime.queue.ClaimFloor;
+import dev.pgmessaging.runtime.queue.ClaimedMessage;
+import dev.pgmessaging.runtime.queue.QueueStore;
+import dev.pgmessaging.runtime.sql.NewMessage;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -60,6 +66,56 @@ class MessageExpiryTest {
         assertTrue(Rows.header(dataSource, SCHEMA, "kept.dlq", "dead-letter-reason").startsWith("expired at"));
         // the handler got "fresh"; its ack is written by the channel right after
         await().atMost(Duration.ofSeconds(10)).until(() -> Rows.count(dataSource, SCHEMA, "kept") == 0);
+    }
+
+    /** What the expired-messages counter counts: the claim reports the expired messages it took care of. */
+    @Test
+    void aClaimCountsTheExpiredMessagesItTookCareOf() throws Exception {
+        QueueStore store = new QueueStore(SCHEMA);
+        List<Integer> counted = new CopyOnWriteArrayList<>();
+        send(store, expiring("a"), expiring("b"), expiring("c"), lasting("d"));
+        List<ClaimedMessage> claimed = store.claim(dataSource, "counted", 10, Duration.ofMinutes(1), "counted.dlq",
+                false, "", new ClaimFloor(), counted::add);
+        assertEquals(List.of("d"), claimed.stream().map(m -> new String(m.payload(), StandardCharsets.UTF_8)).toList());
+        assertEquals(List.of(3), counted);
+        assertEquals(3, Rows.count(dataSource, SCHEMA, "counted.dlq"));
+
+        send(store, expiring("e"), expiring("f"));
+        assertEquals(List.of(), store.claim(dataSource, "counted", 10, Duration.ofMinutes(1), null, false, "",
+                new ClaimFloor(), counted::add), "nothing to lease");
+        assertEquals(List.of(3, 2), counted, "a claim that leases nothing still counts what it expired");
+        assertEquals(3, Rows.count(dataSource, SCHEMA, "counted.dlq"), "dropped, not dead-lettered");
+
+        send(store, lasting("g"));
+        assertEquals(1, store.claim(dataSource, "counted", 10, Duration.ofMinutes(1), null, false, "",
+                new ClaimFloor(), counted::add).size());
+        assertEquals(List.of(3, 2), counted, "nothing expired, nothing counted");
+
+        // the claim of the earlier version, for its instances still running during a rolling deployment
+        send(store, expiring("h"), lasting("i"));
+        assertEquals(1, Rows.queryLong(dataSource, "SELECT count(*) FROM " + SCHEMA
+                + ".claim_messages('counted', 10, 60, NULL, false, '', NULL, NULL)"), "the message, no row of counts");
+        assertEquals(0, Rows.queryLong(dataSource, "SELECT count(*) FROM " + SCHEMA
+                + ".queue_message WHERE queue = 'counted' AND lease_token IS NULL"), "the expired one is gone");
+    }
+
+    /** Sends the messages, and waits until the database's clock has passed the expiry of the expiring ones. */
+    private void send(QueueStore store, NewMessage... messages) throws Exception {
+        try (Connection connection = dataSource.getConnection()) {
+            store.send(connection, List.of(messages), Duration.ofMinutes(5), false);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> Rows.queryLong(dataSource, "SELECT count(*) FROM " + SCHEMA
+                + ".queue_message WHERE queue = 'counted' AND expires_at > now() AND expires_at < now() + interval '1 minute'") == 0);
+    }
+
+    private static NewMessage expiring(String payload) {
+        return new NewMessage("counted", null, null, "text/plain", null, payload.getBytes(StandardCharsets.UTF_8), 0,
+                Duration.ZERO, null, Duration.ofMillis(1), null);
+    }
+
+    private static NewMessage lasting(String payload) {
+        return new NewMessage("counted", null, null, "text/plain", null, payload.getBytes(StandardCharsets.UTF_8), 0,
+                Duration.ZERO, null, Duration.ofHours(1), null);
     }
 
     @Test

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.pgmessaging.deployment.Rows;
-import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
+import dev.pgmessaging.runtime.queue.ClaimedMessage;
 import dev.pgmessaging.runtime.queue.QueueStore;
 import dev.pgmessaging.runtime.sql.NewMessage;
 import io.agroal.api.AgroalDataSource;

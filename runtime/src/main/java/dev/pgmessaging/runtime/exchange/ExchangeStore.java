@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.IntConsumer;
 import java.util.function.LongConsumer;
 
 import javax.sql.DataSource;
@@ -101,15 +102,17 @@ public final class ExchangeStore {
      */
     public int[] publish(Connection connection, String exchange, List<NewMessage> messages, String alternateQueue,
             Duration deduplicationWindow, boolean notify) throws SQLException {
-        return publish(connection, exchange, messages, alternateQueue, deduplicationWindow, notify, null);
+        return publish(connection, exchange, messages, alternateQueue, deduplicationWindow, notify, null, null);
     }
 
     /**
      * Like {@link #publish(Connection, String, List, String, Duration, boolean)}, telling
-     * {@code transaction} the id of the transaction that published (unless it is {@code null}).
+     * {@code transaction} the id of the transaction that published and {@code deduplicated} how many
+     * messages were dropped as duplicates (each unless it is {@code null}).
      */
     public int[] publish(Connection connection, String exchange, List<NewMessage> messages, String alternateQueue,
-            Duration deduplicationWindow, boolean notify, LongConsumer transaction) throws SQLException {
+            Duration deduplicationWindow, boolean notify, LongConsumer transaction, IntConsumer deduplicated)
+            throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql.get("publish"))) {
             statement.setString(1, exchange);
             statement.setString(2, alternateQueue);
@@ -121,6 +124,10 @@ public final class ExchangeStore {
                 rs.next();
                 if (transaction != null) {
                     transaction.accept(rs.getLong(3));
+                }
+                int duplicates = rs.getInt(4);
+                if (duplicates > 0 && deduplicated != null) {
+                    deduplicated.accept(duplicates);
                 }
                 Array positions = rs.getArray(2);
                 Long[] unroutable = (Long[]) positions.getArray();

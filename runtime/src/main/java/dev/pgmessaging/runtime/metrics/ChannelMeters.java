@@ -21,6 +21,14 @@ public interface ChannelMeters {
     default void sent(int messages) {
     }
 
+    /** Messages among those sent that the database dropped as duplicates. */
+    default void deduplicated(int messages) {
+    }
+
+    /** Queue messages whose time to live ran out, taken care of by a claim. */
+    default void expired(int messages) {
+    }
+
     /** A message handed to the application, sent at {@code sentAt}. */
     default void delivered(Instant sentAt) {
     }

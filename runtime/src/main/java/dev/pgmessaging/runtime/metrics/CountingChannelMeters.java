@@ -21,17 +21,22 @@ final class CountingChannelMeters implements ChannelMeters {
     private final LongAdder nacked = new LongAdder();
     private final LongAdder retried = new LongAdder();
     private final LongAdder deadLettered = new LongAdder();
+    private final LongAdder deduplicated = new LongAdder();
+    private final LongAdder expired = new LongAdder();
     private final TimeRecorder waited;
     private final TimeRecorder handled;
 
     /**
-     * Registers the meters of an incoming or an outgoing channel; retries and dead letters are
-     * counted for queue consumers only (a topic has neither).
+     * Registers the meters of an incoming or an outgoing channel; retries, dead letters, expiry and
+     * deduplication are counted for queue channels only (a topic has none of them).
      */
     CountingChannelMeters(MetricsFactory factory, String channel, String dataSource, boolean incoming, boolean queue) {
         TaggedMeters names = new TaggedMeters(factory, "channel", channel, "datasource", dataSource);
         if (!incoming) {
             names.counter(Meter.SENT, sent);
+            if (queue) {
+                names.counter(Meter.DEDUPLICATED, deduplicated);
+            }
             waited = null;
             handled = null;
             return;
@@ -42,6 +47,7 @@ final class CountingChannelMeters implements ChannelMeters {
         if (queue) {
             names.counter(Meter.RETRIED, retried);
             names.counter(Meter.DEAD_LETTERED, deadLettered);
+            names.counter(Meter.EXPIRED, expired);
         }
         waited = names.timer(Meter.WAIT);
         handled = names.timer(Meter.HANDLING);
@@ -55,6 +61,16 @@ final class CountingChannelMeters implements ChannelMeters {
     @Override
     public void sent(int messages) {
         sent.add(messages);
+    }
+
+    @Override
+    public void deduplicated(int messages) {
+        deduplicated.add(messages);
+    }
+
+    @Override
+    public void expired(int messages) {
+        expired.add(messages);
     }
 
     @Override

@@ -9,6 +9,8 @@ public enum Meter {
     // per channel
     SENT("pgmessaging.messages.sent", Kind.COUNTER, null, "channel, datasource",
             "Messages an outgoing channel wrote: in its own transaction, or in the caller's (sends inside a transaction, the outbox) once written there."),
+    DEDUPLICATED("pgmessaging.messages.deduplicated", Kind.COUNTER, null, "channel, datasource",
+            "Queue messages an outgoing channel sent that were dropped as duplicates (a deduplication id seen within the window); they count as sent too."),
     DELIVERED("pgmessaging.messages.delivered", Kind.COUNTER, null, "channel, datasource",
             "Messages (queue) or records (topic) handed to the application's handler, redeliveries included."),
     ACKED("pgmessaging.messages.acked", Kind.COUNTER, null, "channel, datasource", "Messages or records acked."),
@@ -18,6 +20,8 @@ public enum Meter {
             "Queue messages given back to be delivered again after a nack (`retry` strategy, and `dead-letter` before its last attempt)."),
     DEAD_LETTERED("pgmessaging.messages.dead.lettered", Kind.COUNTER, null, "channel, datasource",
             "Queue messages moved to the dead-letter queue (attempts exhausted, or a payload that cannot be read)."),
+    EXPIRED("pgmessaging.messages.expired", Kind.COUNTER, null, "channel, datasource",
+            "Queue messages whose time to live ran out, removed (or dead-lettered, `dead-letter-expired`) by the channel's claims."),
     WAIT("pgmessaging.message.wait", Kind.TIMER, "seconds", "channel, datasource",
             "How long a message waited from its send (its enqueue time; a record's timestamp) to its delivery, by the database's clock against the application's."),
     HANDLING("pgmessaging.message.handling", Kind.TIMER, "seconds", "channel, datasource",

@@ -10,7 +10,6 @@ import dev.pgmessaging.runtime.channel.ContextEmitter.Pending;
 import dev.pgmessaging.runtime.channel.SettleOnceMessage;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.payload.PayloadType;
-import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 
 /**
  * Turns the messages of a claim into what a queue channel emits: each message with its payload

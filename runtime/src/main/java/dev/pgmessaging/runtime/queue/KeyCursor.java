@@ -3,7 +3,6 @@ package dev.pgmessaging.runtime.queue;
 import java.util.List;
 import java.util.Objects;
 
-import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 
 /**
  * Where the next claim of a channel ordered by key starts looking for keys: the claims visit the

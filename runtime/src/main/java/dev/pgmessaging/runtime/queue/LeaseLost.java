@@ -3,7 +3,6 @@ package dev.pgmessaging.runtime.queue;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 import dev.pgmessaging.runtime.tx.Causes;
 
 /**

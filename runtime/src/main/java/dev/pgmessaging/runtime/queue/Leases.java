@@ -10,7 +10,6 @@ import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
 
-import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 
 /**
  * The leases a consumer channel holds: the messages it delivered and has not settled yet, each

@@ -5,7 +5,6 @@ import static dev.pgmessaging.runtime.logging.PostgresLogging.LOG;
 import java.time.Duration;
 import java.util.List;
 
-import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 
 /**
  * A queue channel's side of local delivery ({@link LocalDeliveries}): the room it offers the

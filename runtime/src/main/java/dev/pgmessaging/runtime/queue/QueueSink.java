@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import java.util.function.LongConsumer;
 
 import javax.sql.DataSource;
@@ -25,7 +26,6 @@ import dev.pgmessaging.runtime.exchange.Unroutable;
 import dev.pgmessaging.runtime.notify.Wakeups;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.LocalDeliveries.Reservation;
-import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 import dev.pgmessaging.runtime.sink.BatchingSink;
 import dev.pgmessaging.runtime.sql.NewMessage;
 import dev.pgmessaging.runtime.tracing.MessageTracing;
@@ -48,6 +48,8 @@ public final class QueueSink extends BatchingSink<NewMessage> {
     private List<ClaimedMessage> leased = List.of();
     /** Whether the writer's last write stored messages that no local consumer was handed. */
     private boolean unleased;
+    /** The messages the writer's last write dropped as duplicates, counted once committed. */
+    private int duplicates;
     /** The producer spans, or {@code null} when there are none to make. */
     private MessageTracing tracing;
 
@@ -81,24 +83,28 @@ public final class QueueSink extends BatchingSink<NewMessage> {
     @Override
     protected int[] write(Connection connection, List<NewMessage> rows, LongConsumer transaction) throws SQLException {
         ExchangeRoute route = settings.exchange();
+        // duplicates are counted with the sends: at once in the sender's transaction, after the
+        // commit for the writer's
+        IntConsumer countDuplicates = onWriterThread() ? n -> duplicates = n : meters()::deduplicated;
         if (route == null) {
             if (!onWriterThread()) {
                 // in the sender's transaction, which commits later: the consumers hear its notification
-                store.send(connection, rows, settings.deduplicationWindow(), settings.notifyConsumers(), null);
+                countDuplicates.accept(
+                        store.send(connection, rows, settings.deduplicationWindow(), settings.notifyConsumers(), null));
                 return ALL_STORED;
             }
             // the writer's write commits right after: what it leased is delivered, and this
             // application's other consumers are woken, once it has (committed)
-            sendFromWriter(connection, rows, transaction);
+            sendFromWriter(connection, rows, transaction, countDuplicates);
             return ALL_STORED;
         }
         return exchanges.publish(connection, route.exchange(), rows, route.alternateQueue(),
-                settings.deduplicationWindow(), settings.notifyConsumers(), transaction);
+                settings.deduplicationWindow(), settings.notifyConsumers(), transaction, countDuplicates);
     }
 
     /** Sends the rows, leasing those it can to an idle consumer of the queue in this application. */
-    private void sendFromWriter(Connection connection, List<NewMessage> rows, LongConsumer transaction)
-            throws SQLException {
+    private void sendFromWriter(Connection connection, List<NewMessage> rows, LongConsumer transaction,
+            IntConsumer deduplicated) throws SQLException {
         List<Integer> eligible = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             if (local(rows.get(i))) {
@@ -115,7 +121,7 @@ public final class QueueSink extends BatchingSink<NewMessage> {
         try {
             leased = store.send(connection, rows, toLease == 0 ? null : lease,
                     taken == null ? null : taken.consumer().visibilityTimeout(), settings.deduplicationWindow(),
-                    settings.notifyConsumers(), localConsumers.origin(), transaction);
+                    settings.notifyConsumers(), localConsumers.origin(), transaction, deduplicated);
             sent = true;
         } finally {
             if (!sent && taken != null) {
@@ -139,6 +145,10 @@ public final class QueueSink extends BatchingSink<NewMessage> {
      */
     @Override
     protected void committed(List<NewMessage> rows) {
+        if (duplicates > 0) {
+            meters().deduplicated(duplicates);
+            duplicates = 0;
+        }
         if (settings.exchange() != null) {
             return;
         }
@@ -160,6 +170,7 @@ public final class QueueSink extends BatchingSink<NewMessage> {
     /** The write did not commit: the consumer it reserved room with gets the room back. */
     @Override
     protected void notCommitted(List<NewMessage> rows) {
+        duplicates = 0;
         if (reservation != null) {
             reservation.consumer().cancel(reservation.count());
             reservation = null;

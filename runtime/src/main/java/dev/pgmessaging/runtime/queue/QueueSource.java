@@ -14,7 +14,6 @@ import dev.pgmessaging.runtime.channel.ConsumerChannel;
 import dev.pgmessaging.runtime.channel.Settler;
 import dev.pgmessaging.runtime.notify.Wakeups;
 import dev.pgmessaging.runtime.payload.PayloadCodec;
-import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 import dev.pgmessaging.runtime.queue.fault.Backoff;
 import dev.pgmessaging.runtime.queue.fault.FailureStrategy;
 import dev.pgmessaging.runtime.sql.BoundedDataSource;
@@ -240,7 +239,7 @@ public final class QueueSource extends ConsumerChannel implements Settler<Claime
             claimHint = false; // before the claim: a message announced during it sets it again
             List<ClaimedMessage> claimed = store.claim(dataSource, settings.queue(), wanted,
                     settings.visibilityTimeout(), settings.deadLetterExpired() ? settings.deadLetterQueue() : null,
-                    settings.orderedByKey(), keyCursor.key(), claimFloor);
+                    settings.orderedByKey(), keyCursor.key(), claimFloor, expired -> meters().expired(expired));
             state.statementWorked();
             if (!claimed.isEmpty()) {
                 polled.busy();

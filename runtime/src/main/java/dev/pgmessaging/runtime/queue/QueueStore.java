@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntConsumer;
 import java.util.function.LongConsumer;
 
 import javax.sql.DataSource;
@@ -54,18 +55,6 @@ public final class QueueStore {
         return notifyChannel;
     }
 
-    /**
-     * A message leased by a claim; {@code leaseToken} fences ack and release to this delivery.
-     * {@code exchange} and {@code routingKey} are {@code null} unless it was published through an exchange.
-     */
-    public record ClaimedMessage(long id, long leaseToken, int attempt, int priority, Instant enqueuedAt, String key,
-            String contentType, String headers, byte[] payload, String exchange, String routingKey) {
-    }
-
-    private static final Comparator<ClaimedMessage> CLAIM_ORDER = Comparator
-            .comparingInt(ClaimedMessage::priority).reversed()
-            .thenComparingLong(ClaimedMessage::id);
-
     public void registerQueue(DataSource dataSource, String queue) throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql.get("register-queue"))) {
@@ -77,19 +66,23 @@ public final class QueueStore {
     /**
      * Appends the messages in one statement, on the given connection (and so in its transaction),
      * leaving out those whose deduplication id was seen by their queue within the window.
+     *
+     * @return how many messages were dropped as duplicates
      */
-    public void send(Connection connection, List<NewMessage> messages, Duration deduplicationWindow, boolean notify)
+    public int send(Connection connection, List<NewMessage> messages, Duration deduplicationWindow, boolean notify)
             throws SQLException {
-        send(connection, messages, deduplicationWindow, notify, null);
+        return send(connection, messages, deduplicationWindow, notify, null);
     }
 
     /**
      * Like {@link #send(Connection, List, Duration, boolean)}, telling the listeners that the
      * instance of {@code origin} (see {@link Wakeups#origin()}) wakes its own consumers.
      */
-    public void send(Connection connection, List<NewMessage> messages, Duration deduplicationWindow, boolean notify,
+    public int send(Connection connection, List<NewMessage> messages, Duration deduplicationWindow, boolean notify,
             String origin) throws SQLException {
-        send(connection, messages, null, null, deduplicationWindow, notify, origin);
+        int[] duplicates = new int[1];
+        send(connection, messages, null, null, deduplicationWindow, notify, origin, null, n -> duplicates[0] = n);
+        return duplicates[0];
     }
 
     /**
@@ -103,16 +96,17 @@ public final class QueueStore {
      */
     public List<ClaimedMessage> send(Connection connection, List<NewMessage> messages, boolean[] leased,
             Duration visibilityTimeout, Duration deduplicationWindow, boolean notify, String origin) throws SQLException {
-        return send(connection, messages, leased, visibilityTimeout, deduplicationWindow, notify, origin, null);
+        return send(connection, messages, leased, visibilityTimeout, deduplicationWindow, notify, origin, null, null);
     }
 
     /**
      * Like {@link #send(Connection, List, boolean[], Duration, Duration, boolean, String)}, telling
-     * {@code transaction} the id of the transaction that sent (unless it is {@code null}).
+     * {@code transaction} the id of the transaction that sent and {@code deduplicated} how many
+     * messages were dropped as duplicates (each unless it is {@code null}).
      */
     public List<ClaimedMessage> send(Connection connection, List<NewMessage> messages, boolean[] leased,
             Duration visibilityTimeout, Duration deduplicationWindow, boolean notify, String origin,
-            LongConsumer transaction) throws SQLException {
+            LongConsumer transaction, IntConsumer deduplicated) throws SQLException {
         Boolean[] flags = new Boolean[messages.size()];
         List<NewMessage> leasedMessages = new ArrayList<>();
         for (int i = 0; i < flags.length; i++) {
@@ -143,6 +137,10 @@ public final class QueueStore {
                     if (!rs.wasNull() && transaction != null) {
                         transaction.accept(transactionId);
                     }
+                    int duplicates = rs.getInt(5);
+                    if (duplicates > 0 && deduplicated != null) {
+                        deduplicated.accept(duplicates);
+                    }
                 }
                 if (rows.size() != leasedMessages.size()) {
                     // cannot happen (leased messages have no deduplication id, so all are stored); if it
@@ -160,7 +158,7 @@ public final class QueueStore {
                 }
             }
             claimedMessages.add(delivered.size());
-            delivered.sort(CLAIM_ORDER); // emitted as a claim would have: priority first, then FIFO
+            delivered.sort(ClaimedMessage.CLAIM_ORDER); // emitted as a claim would have: priority first, then FIFO
             return delivered;
         }
     }
@@ -177,21 +175,26 @@ public final class QueueStore {
      */
     public List<ClaimedMessage> claim(DataSource dataSource, String queue, int limit, Duration visibilityTimeout,
             String expiredTo, boolean orderedByKey, String keyCursor) throws SQLException {
-        return claim(dataSource, queue, limit, visibilityTimeout, expiredTo, orderedByKey, keyCursor, new ClaimFloor());
+        return claim(dataSource, queue, limit, visibilityTimeout, expiredTo, orderedByKey, keyCursor, new ClaimFloor(),
+                expired -> {
+                });
     }
 
     /**
      * Like {@link #claim(DataSource, String, int, Duration, String, boolean, String)}, starting where
-     * {@code floor} says (unordered claims only) and moving it on.
+     * {@code floor} says (unordered claims only) and moving it on, and telling {@code expired} how
+     * many expired messages it took care of (when any were).
      */
     public List<ClaimedMessage> claim(DataSource dataSource, String queue, int limit, Duration visibilityTimeout,
-            String expiredTo, boolean orderedByKey, String keyCursor, ClaimFloor floor) throws SQLException {
+            String expiredTo, boolean orderedByKey, String keyCursor, ClaimFloor floor, IntConsumer expired)
+            throws SQLException {
         return MovedRows.retry(() -> claimOnce(dataSource, queue, limit, visibilityTimeout, expiredTo, orderedByKey,
-                keyCursor, floor));
+                keyCursor, floor, expired));
     }
 
     private List<ClaimedMessage> claimOnce(DataSource dataSource, String queue, int limit, Duration visibilityTimeout,
-            String expiredTo, boolean orderedByKey, String keyCursor, ClaimFloor floor) throws SQLException {
+            String expiredTo, boolean orderedByKey, String keyCursor, ClaimFloor floor, IntConsumer expired)
+            throws SQLException {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql.get("claim"))) {
             statement.setString(1, queue);
@@ -213,7 +216,12 @@ public final class QueueStore {
             Instant firstVisibleAt = null;
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    claimed.add(new ClaimedMessage(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4),
+                    long id = rs.getLong(1);
+                    if (rs.wasNull()) { // the row that counts expired messages
+                        expired.accept(rs.getInt(14));
+                        continue;
+                    }
+                    claimed.add(new ClaimedMessage(id, rs.getLong(2), rs.getInt(3), rs.getInt(4),
                             rs.getTimestamp(5).toInstant(), rs.getString(6), rs.getString(7), rs.getString(8),
                             rs.getBytes(9), rs.getString(10), rs.getString(11)));
                     Timestamp floorAt = rs.getTimestamp(13);
@@ -226,8 +234,7 @@ public final class QueueStore {
             if (!orderedByKey) {
                 floor.claimed(started, System.nanoTime(), firstPriority, firstVisibleAt);
             }
-            // RETURNING gives no order: restore the claim order (priority first, then FIFO).
-            claimed.sort(CLAIM_ORDER);
+            claimed.sort(ClaimedMessage.CLAIM_ORDER); // RETURNING gives no order
             claimedMessages.add(claimed.size());
             return claimed;
         }
@@ -299,16 +306,12 @@ public final class QueueStore {
      * delivery whose lease was lost is left alone.
      */
     public int release(DataSource dataSource, long[] ids, long[] tokens, double[] delaySeconds) throws SQLException {
-        Double[] delays = new Double[delaySeconds.length];
-        for (int i = 0; i < delays.length; i++) {
-            delays[i] = delaySeconds[i];
-        }
         return MovedRows.retry(() -> {
             try (Connection connection = dataSource.getConnection();
                     PreparedStatement statement = connection.prepareStatement(sql.get("release"))) {
                 statement.setArray(1, JdbcArrays.longs(connection, ids));
                 statement.setArray(2, JdbcArrays.longs(connection, tokens));
-                statement.setArray(3, connection.createArrayOf("float8", delays));
+                statement.setArray(3, JdbcArrays.doubles(connection, delaySeconds));
                 return count(statement);
             }
         });

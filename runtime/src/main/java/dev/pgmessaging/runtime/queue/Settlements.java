@@ -14,7 +14,6 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 import dev.pgmessaging.runtime.metrics.ChannelMeters;
-import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
 
 /**
  * What a channel decided for the messages it leased (ack, release after a delay, give back, dead letter),

@@ -23,7 +23,8 @@ public record Migration(int version, String description) {
     public static final List<Migration> ALL = List.of(
             new Migration(1, "baseline"),
             new Migration(2, "operations"),
-            new Migration(3, "gauges"));
+            new Migration(3, "gauges"),
+            new Migration(4, "metrics"));
 
     public String file() {
         return "V" + version + "__" + description + ".sql";

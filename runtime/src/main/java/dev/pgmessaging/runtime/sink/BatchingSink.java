@@ -91,6 +91,11 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>>, Ch
         this.meters = meters;
     }
 
+    /** What the channel counts with ({@link ChannelMeters#NONE} until {@link #meterWith}). */
+    protected final ChannelMeters meters() {
+        return meters;
+    }
+
     /** Converts a message to the row to write; throws if it cannot be (the message is nacked). */
     protected abstract R toRow(Message<?> message);
 
@@ -320,17 +325,12 @@ public abstract class BatchingSink<R> implements Flow.Subscriber<Message<?>>, Ch
     }
 
     private static void closeAfterFailure(Connection connection) {
-        try {
+        try (connection) { // closed even when the rollback fails
             if (!connection.isClosed()) {
                 connection.rollback();
             }
         } catch (SQLException | RuntimeException ignored) {
             // the connection is broken: the pool drops it
-        }
-        try {
-            connection.close();
-        } catch (SQLException | RuntimeException ignored) {
-            // idem
         }
     }
 

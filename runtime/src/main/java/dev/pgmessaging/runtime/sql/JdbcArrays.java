@@ -4,7 +4,7 @@ import java.sql.Array;
 import java.sql.Connection;
 import java.sql.SQLException;
 
-/** The arrays of primitives the statements take as parameters ({@code int4[]}, {@code bigint[]}). */
+/** The arrays of primitives the statements take as parameters ({@code int4[]}, {@code bigint[]}, {@code float8[]}). */
 public final class JdbcArrays {
 
     private JdbcArrays() {
@@ -24,5 +24,13 @@ public final class JdbcArrays {
             boxed[i] = values[i];
         }
         return connection.createArrayOf("bigint", boxed);
+    }
+
+    public static Array doubles(Connection connection, double[] values) throws SQLException {
+        Double[] boxed = new Double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            boxed[i] = values[i];
+        }
+        return connection.createArrayOf("float8", boxed);
     }
 }

@@ -35,11 +35,13 @@ class CountingChannelMetersTest {
         copy.nacked(2, 7_000);
         copy.retried(1);
         first.deadLettered(1);
+        copy.expired(4);
         assertEquals(2.0, metrics.read("pgmessaging.messages.delivered{channel=jobs,datasource=<default>}"));
         assertEquals(1.0, metrics.read("pgmessaging.messages.acked{channel=jobs,datasource=<default>}"));
         assertEquals(2.0, metrics.read("pgmessaging.messages.nacked{channel=jobs,datasource=<default>}"));
         assertEquals(1.0, metrics.read("pgmessaging.messages.retried{channel=jobs,datasource=<default>}"));
         assertEquals(1.0, metrics.read("pgmessaging.messages.dead.lettered{channel=jobs,datasource=<default>}"));
+        assertEquals(4.0, metrics.read("pgmessaging.messages.expired{channel=jobs,datasource=<default>}"));
         List<Long> waits = metrics.timings.get("pgmessaging.message.wait{channel=jobs,datasource=<default>}");
         assertEquals(1, waits.size(), "a delivery without a send time has no wait");
         assertTrue(waits.get(0) >= 2_000_000_000L);
@@ -48,12 +50,18 @@ class CountingChannelMetersTest {
     }
 
     @Test
-    void producersCountSendsAndTopicConsumersHaveNoRetries() {
+    void producersCountSendsAndTopicChannelsHaveNoRetriesExpiryOrDeduplication() {
         meters.use(metrics);
-        attach("jobs-out", false, true).sent(3);
+        ChannelMeters jobs = attach("jobs-out", false, true);
+        jobs.sent(3);
+        jobs.deduplicated(1);
         attach("prices", true, false);
+        attach("prices-out", false, false);
         assertEquals(3.0, metrics.read("pgmessaging.messages.sent{channel=jobs-out,datasource=<default>}"));
+        assertEquals(1.0, metrics.read("pgmessaging.messages.deduplicated{channel=jobs-out,datasource=<default>}"));
         assertEquals(null, metrics.read("pgmessaging.messages.retried{channel=prices,datasource=<default>}"));
+        assertEquals(null, metrics.read("pgmessaging.messages.expired{channel=prices,datasource=<default>}"));
+        assertEquals(null, metrics.read("pgmessaging.messages.deduplicated{channel=prices-out,datasource=<default>}"));
         assertEquals(0.0, metrics.read("pgmessaging.messages.delivered{channel=prices,datasource=<default>}"));
     }
 

@@ -3,6 +3,7 @@ package dev.pgmessaging.it.observability;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -19,7 +20,8 @@ import io.quarkus.test.junit.QuarkusTest;
  * queue "jobs" follow jobs sent while its consumer is paused, handled once it resumes, and
  * dead-lettered; the channel counters and timers count each step, the sends made in the request's
  * transaction included; the gauges of the topic "events" and its group "audit" show the lag of
- * records appended while the group is paused, and none once it has read them.
+ * records appended while the group is paused, and none once it has read them; a job sent twice with
+ * one deduplication id and a job that expired before a consumer took it are counted.
  */
 @QuarkusTest
 class MetricsTest {
@@ -83,6 +85,42 @@ class MetricsTest {
         assertTrue(last.value("pgmessaging_gauges_refresh_seconds", "datasource", "<default>") >= 0,
                 "the refresh says how long it took: " + last);
         assertEquals(0, delta(before, last, "pgmessaging_gauges_refresh_failures_total", "datasource", "<default>"));
+    }
+
+    @Test
+    void duplicatesAndExpiredJobsAreCounted() {
+        Scrape before = settledQueue();
+        given().post("/jobs/once-metered/once/order-42").then().statusCode(200);
+        given().post("/jobs/once-metered-again/once/order-42").then().statusCode(200);
+        await().atMost(WAIT).until(() -> jobs.isDone("once-metered"));
+        await().atMost(WAIT).untilAsserted(() -> {
+            Scrape now = Scrape.now();
+            assertEquals(2, delta(before, now, "pgmessaging_messages_sent_total", "channel", "jobs-out"));
+            assertEquals(1, delta(before, now, "pgmessaging_messages_deduplicated_total", "channel", "jobs-out"),
+                    "the second send of order-42 was dropped");
+            assertEquals(1, delta(before, now, "pgmessaging_messages_delivered_total", "channel", "jobs"));
+        });
+        assertFalse(jobs.isDone("once-metered-again"));
+
+        // expired before the paused consumer could take it: the next claim takes it out
+        Scrape beforeExpiry = Scrape.now();
+        messaging.pause("jobs");
+        try {
+            given().post("/jobs/expired-metered/expiring").then().statusCode(200);
+            await().atMost(WAIT).untilAsserted(() -> assertEquals(1,
+                    delta(beforeExpiry, Scrape.now(), "pgmessaging_messages_sent_total", "channel", "jobs-out")));
+        } finally {
+            messaging.resume("jobs");
+        }
+        await().atMost(WAIT).untilAsserted(() -> {
+            Scrape now = Scrape.now();
+            assertEquals(1, delta(beforeExpiry, now, "pgmessaging_messages_expired_total", "channel", "jobs"));
+            assertEquals(0, now.value("pgmessaging_queue_ready", "queue", "jobs"), "gone from the queue");
+            assertEquals(1, delta(beforeExpiry, now, "pgmessaging_queue_ready", "queue", "jobs.dlq"),
+                    "dead-lettered (the default expiry strategy)");
+        });
+        assertEquals(0, delta(beforeExpiry, Scrape.now(), "pgmessaging_messages_delivered_total", "channel", "jobs"));
+        assertFalse(jobs.isDone("expired-metered"));
     }
 
     @Test

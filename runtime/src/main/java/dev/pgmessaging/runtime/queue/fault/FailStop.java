@@ -2,7 +2,7 @@ package dev.pgmessaging.runtime.queue.fault;
 
 import java.time.Duration;
 
-import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
+import dev.pgmessaging.runtime.queue.ClaimedMessage;
 import dev.pgmessaging.runtime.queue.Settlements;
 
 /**

@@ -1,6 +1,6 @@
 package dev.pgmessaging.runtime.queue.fault;
 
-import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
+import dev.pgmessaging.runtime.queue.ClaimedMessage;
 import dev.pgmessaging.runtime.queue.Settlements;
 
 /**

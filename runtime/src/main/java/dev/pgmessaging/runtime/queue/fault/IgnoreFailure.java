@@ -2,7 +2,7 @@ package dev.pgmessaging.runtime.queue.fault;
 
 import static dev.pgmessaging.runtime.logging.PostgresLogging.LOG;
 
-import dev.pgmessaging.runtime.queue.QueueStore.ClaimedMessage;
+import dev.pgmessaging.runtime.queue.ClaimedMessage;
 import dev.pgmessaging.runtime.queue.Settlements;
 
 /** {@code ignore}: the failure is logged and the message acked, as if it had been processed (at-most-once for failures). */
