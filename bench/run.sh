@@ -221,10 +221,12 @@ for pair in $(seq 1 "$PAIRS"); do
         latency) bench "$pair" "$connector" latency -Dbench.rate="$RATE" -Dbench.duration="$DURATION" \
                      -Dbench.warm-up="$WARM_UP" ;;
         gauges) case $connector in pgqueue)
-                # 1,000 queues holding 10, then 100 messages each, and 100 topics of 4 partitions
-                for per_queue in 10 100; do
+                # 1,000 queues holding 10, 100, then 1,000 messages each, then 10 each and a backlog of a
+                # million in one more queue; and 100 topics of 4 partitions
+                for shape in 10:0 100:0 1000:0 10:1000000; do
                   bench "$pair" "$connector" gauges -Dquarkus.messaging.postgres.metrics.enabled=true \
-                      -Dquarkus.messaging.postgres.metrics.refresh-interval=0s -Dbench.gauge-messages=$per_queue
+                      -Dquarkus.messaging.postgres.metrics.refresh-interval=0s -Dbench.gauge-messages=${shape%:*} \
+                      -Dbench.gauge-backlog=${shape#*:}
                 done ;;
               esac ;;
         idle) case ${connector%@baseline} in pgqueue|rabbitmq)

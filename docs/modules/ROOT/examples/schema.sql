@@ -927,6 +927,115 @@ $$;
 
 
 --
+-- Name: queue_depths(integer); Type: FUNCTION; Schema: pgmessaging; Owner: -
+--
+
+CREATE FUNCTION pgmessaging.queue_depths(p_exact_rows integer) RETURNS TABLE(queue text, ready bigint, delayed bigint, in_flight bigint, oldest_ready_age double precision, estimated boolean)
+    LANGUAGE plpgsql STABLE
+    SET plan_cache_mode TO 'force_generic_plan'
+    SET max_parallel_workers_per_gather TO '0'
+    SET enable_seqscan TO 'on'
+    SET enable_bitmapscan TO 'on'
+    AS $$
+#variable_conflict use_column
+DECLARE
+    v_pages float8;
+    v_rows_per_page float8;
+    v_percent float8 := 100;
+    v_others text[];
+    v_queues text[];
+    v_ready bigint[];
+    v_delayed bigint[];
+    v_in_flight bigint[];
+    v_oldest float8[];
+    v_counted bigint;
+    v_deep integer;
+BEGIN
+    IF p_exact_rows IS NOT NULL THEN
+        SELECT sum(pg_relation_size(c.oid) / current_setting('block_size')::float8),
+               sum(c.reltuples) FILTER (WHERE c.reltuples > 0)
+                   / nullif(sum(c.relpages) FILTER (WHERE c.reltuples > 0), 0)
+        INTO v_pages, v_rows_per_page
+        FROM pg_inherits AS i
+        JOIN pg_class AS c ON c.oid = i.inhrelid
+        WHERE i.inhparent = '"pgmessaging".queue_message'::regclass;
+        -- never analyzed yet: assume small rows (more pages sampled, never fewer)
+        v_percent := least(100, 100 * p_exact_rows / greatest(v_pages * coalesce(v_rows_per_page, 100), 1));
+    END IF;
+    IF v_percent < 100 THEN
+        -- the deep queues: those the sample saw fifty pages' worth of messages of (so on fifty pages
+        -- at least), their counts scaled up
+        SELECT coalesce(array_agg(s.queue), '{}'), coalesce(array_agg(round(s.ready * 100 / v_percent)::bigint), '{}'),
+               coalesce(array_agg(round(s.delayed * 100 / v_percent)::bigint), '{}'),
+               coalesce(array_agg(round(s.in_flight * 100 / v_percent)::bigint), '{}'),
+               coalesce(array_agg(s.oldest), '{}')
+        INTO v_queues, v_ready, v_delayed, v_in_flight, v_oldest
+        FROM (SELECT m.queue,
+                     count(*) FILTER (WHERE m.visible_at <= now()) AS ready,
+                     count(*) FILTER (WHERE m.visible_at > now() AND m.lease_token IS NULL) AS delayed,
+                     count(*) FILTER (WHERE m.visible_at > now() AND m.lease_token IS NOT NULL) AS in_flight,
+                     extract(epoch FROM now() - min(m.enqueued_at) FILTER (WHERE m.visible_at <= now()))::float8
+                         AS oldest,
+                     count(*) AS messages
+              FROM "pgmessaging".queue_message AS m TABLESAMPLE SYSTEM (v_percent)
+              GROUP BY m.queue) AS s
+        WHERE s.messages >= 50 * coalesce(v_rows_per_page, 100);
+        -- every other registered queue, exactly, by index: a few queues' messages up to a limit (a
+        -- generic plan of queue = ANY (...) would read the whole table, and a bitmap scan every
+        -- message of those queues before the limit could stop it)
+        PERFORM set_config('enable_seqscan', 'off', true);
+        PERFORM set_config('enable_bitmapscan', 'off', true);
+        v_others := ARRAY(SELECT q.name FROM "pgmessaging".queue AS q WHERE q.name <> ALL (v_queues));
+        v_deep := cardinality(v_queues);
+        SELECT coalesce(sum(c.messages), 0), v_queues || coalesce(array_agg(c.queue), '{}'),
+               v_ready || coalesce(array_agg(c.ready), '{}'), v_delayed || coalesce(array_agg(c.delayed), '{}'),
+               v_in_flight || coalesce(array_agg(c.in_flight), '{}'), v_oldest || coalesce(array_agg(c.oldest), '{}')
+        INTO v_counted, v_queues, v_ready, v_delayed, v_in_flight, v_oldest
+        FROM (SELECT m.queue, count(*) AS messages,
+                     count(*) FILTER (WHERE m.visible_at <= now()) AS ready,
+                     count(*) FILTER (WHERE m.visible_at > now() AND m.lease_token IS NULL) AS delayed,
+                     count(*) FILTER (WHERE m.visible_at > now() AND m.lease_token IS NOT NULL) AS in_flight,
+                     extract(epoch FROM now() - min(m.enqueued_at) FILTER (WHERE m.visible_at <= now()))::float8
+                         AS oldest
+              FROM (SELECT e.queue, e.visible_at, e.lease_token, e.enqueued_at
+                    FROM "pgmessaging".queue_message AS e
+                    WHERE e.queue = ANY (v_others)
+                    LIMIT 2 * p_exact_rows + 1) AS m
+              GROUP BY m.queue) AS c;
+        IF v_counted <= 2 * p_exact_rows THEN
+            RETURN QUERY
+            SELECT d.queue, d.ready, d.delayed, d.in_flight, d.oldest, d.n <= v_deep
+            FROM unnest(v_queues, v_ready, v_delayed, v_in_flight, v_oldest)
+                WITH ORDINALITY AS d(queue, ready, delayed, in_flight, oldest, n)
+            UNION ALL
+            SELECT o.name, 0, 0, 0, NULL, false
+            FROM unnest(v_others) AS o(name)
+            WHERE NOT EXISTS (SELECT 1 FROM unnest(v_queues) AS c(name) WHERE c.name = o.name);
+            RETURN;
+        END IF;
+        -- the depth is spread over the other queues: count everything after all
+        PERFORM set_config('enable_seqscan', 'on', true);
+        PERFORM set_config('enable_bitmapscan', 'on', true);
+    END IF;
+    RETURN QUERY
+    WITH counts AS (
+        SELECT m.queue,
+               count(*) FILTER (WHERE m.visible_at <= now()) AS ready,
+               count(*) FILTER (WHERE m.visible_at > now() AND m.lease_token IS NULL) AS delayed,
+               count(*) FILTER (WHERE m.visible_at > now() AND m.lease_token IS NOT NULL) AS in_flight,
+               extract(epoch FROM now() - min(m.enqueued_at) FILTER (WHERE m.visible_at <= now()))::float8 AS oldest
+        FROM "pgmessaging".queue_message AS m
+        GROUP BY m.queue
+    )
+    SELECT coalesce(q.name, c.queue), coalesce(c.ready, 0), coalesce(c.delayed, 0), coalesce(c.in_flight, 0),
+           c.oldest, false
+    FROM "pgmessaging".queue AS q
+    FULL JOIN counts AS c ON c.queue = q.name;
+END
+$$;
+
+
+--
 -- Name: queues_with_visible_messages(text[]); Type: FUNCTION; Schema: pgmessaging; Owner: -
 --
 

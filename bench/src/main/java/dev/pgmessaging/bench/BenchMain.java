@@ -79,6 +79,8 @@ public class BenchMain implements QuarkusApplication {
     int gaugeQueues;
     @ConfigProperty(name = "bench.gauge-messages", defaultValue = "100")
     int gaugeMessages;
+    @ConfigProperty(name = "bench.gauge-backlog", defaultValue = "0")
+    int gaugeBacklog;
     @ConfigProperty(name = "bench.gauge-topics", defaultValue = "100")
     int gaugeTopics;
     @ConfigProperty(name = "bench.gauge-records", defaultValue = "1000")
@@ -121,7 +123,7 @@ public class BenchMain implements QuarkusApplication {
             case "latency" -> latency();
             case "idle" -> idle();
             case "sustained" -> sustained();
-            case "gauges" -> new GaugeCost(dataSource, registry, schema).run(gaugeQueues, gaugeMessages, gaugeTopics,
+            case "gauges" -> new GaugeCost(dataSource, registry, schema).run(gaugeQueues, gaugeMessages, gaugeBacklog, gaugeTopics,
                     gaugeRecords, 20);
             default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         };

@@ -18,7 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * The {@code gauges} scenario: what a refresh of the connector's gauges costs with many queues and
  * topics. Fills the run's schema with {@code queues} queues holding {@code messagesPerQueue}
- * messages each (a third of them delayed, a third leased), and {@code topics} topics of 4
+ * messages each (a third of them delayed, a third leased), one more holding {@code backlog}, and {@code topics} topics of 4
  * partitions with {@code recordsPerPartition} records each and one group half-way through; then
  * reads the refresh gauge {@code refreshes} times with a refresh interval of zero (each read takes a
  * snapshot) and reports the median time a refresh took in the application and, from
@@ -36,9 +36,9 @@ final class GaugeCost {
         this.schema = '"' + schema + '"';
     }
 
-    Map<String, Object> run(int queues, int messagesPerQueue, int topics, int recordsPerPartition, int refreshes)
-            throws SQLException {
-        fill(queues, messagesPerQueue, topics, recordsPerPartition);
+    Map<String, Object> run(int queues, int messagesPerQueue, int backlog, int topics, int recordsPerPartition,
+            int refreshes) throws SQLException {
+        fill(queues, messagesPerQueue, backlog, topics, recordsPerPartition);
         Gauge refresh = registry.find("pgmessaging.gauges.refresh").gauge();
         if (refresh == null) {
             throw new IllegalStateException("the connector's gauges are off (quarkus.messaging.postgres.metrics.enabled): "
@@ -57,6 +57,7 @@ final class GaugeCost {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("queues", queues);
         result.put("queue_messages", queues * messagesPerQueue);
+        result.put("backlog", backlog);
         result.put("topics", topics);
         result.put("gauges", registry.find("pgmessaging.queue.ready").gauges().size() * 5
                 + registry.find("pgmessaging.group.lag").gauges().size() * 3
@@ -68,7 +69,8 @@ final class GaugeCost {
         return result;
     }
 
-    private void fill(int queues, int messagesPerQueue, int topics, int recordsPerPartition) throws SQLException {
+    private void fill(int queues, int messagesPerQueue, int backlog, int topics, int recordsPerPartition)
+            throws SQLException {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("INSERT INTO " + schema + ".queue (name) SELECT 'gauge-' || q FROM generate_series(1, "
                     + queues + ") AS q");
@@ -77,6 +79,10 @@ final class GaugeCost {
                     + " CASE WHEN m % 3 = 0 THEN now() ELSE now() + interval '1 hour' END,"
                     + " CASE WHEN m % 3 = 1 THEN 1 END"
                     + " FROM generate_series(1, " + queues + ") AS q, generate_series(1, " + messagesPerQueue + ") AS m");
+            // one more queue, alone in holding a backlog (the shape of most deep tables)
+            statement.execute("INSERT INTO " + schema + ".queue (name) VALUES ('gauge-backlog')");
+            statement.execute("INSERT INTO " + schema + ".queue_message (queue, payload)"
+                    + " SELECT 'gauge-backlog', '\\x00'::bytea FROM generate_series(1, " + backlog + ")");
             for (int t = 1; t <= topics; t++) {
                 int topicId;
                 try (ResultSet rs = statement.executeQuery(
@@ -111,7 +117,7 @@ final class GaugeCost {
     }
 
     /** How pg_stat_statements shows the two statements of a refresh (their texts, as LIKE patterns). */
-    private static final String QUEUE_STATEMENT = "%queue_message AS m%FULL JOIN%";
+    private static final String QUEUE_STATEMENT = "%queue_depths(%";
     private static final String TOPIC_STATEMENT = "%partition_offsets()%";
 
     /** The database's execution time so far of a statement (all calls, milliseconds). */

@@ -17,11 +17,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.ds.PGSimpleDataSource;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.pgmessaging.runtime.PostgresMessagingConfig.SchemaManagement;
 import dev.pgmessaging.runtime.log.LogStore.NewRecord;
 import dev.pgmessaging.runtime.log.LogStore.Topic;
 import dev.pgmessaging.runtime.log.LogStore;
+import dev.pgmessaging.runtime.payload.PayloadCodec;
 import dev.pgmessaging.runtime.queue.ClaimedMessage;
+import dev.pgmessaging.runtime.queue.QueueOperations;
 import dev.pgmessaging.runtime.queue.QueueStore;
 import dev.pgmessaging.runtime.schema.SchemaManager;
 import dev.pgmessaging.runtime.sql.NewMessage;
@@ -88,6 +92,17 @@ class LeastPrivilegeTest {
             queues.rotateSlots(application, 0, 1000);
         }
         queues.maintainArchive(application, Duration.ofDays(1));
+        // the gauges' counts, exact, and sampled (a limit of one message takes that path, and
+        // leaves the queue's two messages to an estimate)
+        try (Connection connection = application.getConnection()) {
+            queues.send(connection, List.of(new NewMessage("jobs", null, "text/plain", null, bytes("a")),
+                    new NewMessage("jobs", null, "text/plain", null, bytes("b"))), Duration.ZERO, false);
+        }
+        QueueOperations operations = new QueueOperations(SCHEMA, new PayloadCodec(new ObjectMapper()));
+        assertEquals(2, operations.queues(application, queue -> null).stream()
+                .filter(queue -> queue.name().equals("jobs")).findFirst().orElseThrow().ready());
+        assertEquals(List.of("jobs"), operations.queues(application, queue -> null, 1).stream()
+                .map(queue -> queue.name()).filter(name -> name.equals("jobs")).toList());
 
         LogStore logs = new LogStore(SCHEMA);
         Topic topic = logs.createTopic(application, "events", 2, Duration.ofDays(1));

@@ -108,8 +108,8 @@ final class DataSourceResources {
     }
 
     /** Every queue and topic partition with what the gauges show of them: two statements. */
-    StorageSnapshot storageSnapshot() throws SQLException {
-        return new StorageSnapshot(queueOperations.queues(dataSource, this::deadLetterQueue),
+    StorageSnapshot storageSnapshot(int exactCountLimit) throws SQLException {
+        return new StorageSnapshot(queueOperations.queues(dataSource, this::deadLetterQueue, exactCountLimit),
                 topicOperations.partitionOffsets(dataSource));
     }
 

@@ -323,7 +323,13 @@ public class PostgresConnector implements InboundConnector, OutboundConnector, H
             DataSourceResources opened = DataSourceResources.open(name, config, channel, direction, transactionRegistry,
                     codec());
             ConfiguredExchanges.declare(opened, config.exchanges());
-            meters.watch(name, config.metrics().refreshInterval(), opened::storageSnapshot, metricsEnabled());
+            int exactCountLimit = config.metrics().exactCountLimit();
+            if (exactCountLimit < 1) {
+                throw new IllegalArgumentException("quarkus.messaging.postgres.metrics.exact-count-limit="
+                        + exactCountLimit + ": it must be at least 1");
+            }
+            meters.watch(name, config.metrics().refreshInterval(), () -> opened.storageSnapshot(exactCountLimit),
+                    metricsEnabled());
             return opened;
         });
     }

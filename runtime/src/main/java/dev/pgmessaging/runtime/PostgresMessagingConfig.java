@@ -73,6 +73,17 @@ public interface PostgresMessagingConfig {
          */
         @WithDefault("5s")
         Duration refreshInterval();
+
+        /**
+         * How many messages the queue gauges count at most per refresh, so that a refresh costs about
+         * the same whatever the depth of the queues. With no more messages than this in the
+         * datasource's queues, every queue is counted exactly; with more, a sample of about this many
+         * gives each queue's share, the queues are counted exactly from the smallest while this many
+         * messages last, and the deepest ones get estimates from the sample (within a few percent for
+         * a queue of thousands). The admin API and the consoles always count exactly.
+         */
+        @WithDefault("10000")
+        int exactCountLimit();
     }
 
     interface ExchangeConfig {

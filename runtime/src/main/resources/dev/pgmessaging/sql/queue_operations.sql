@@ -6,21 +6,10 @@
 -- Every queue (those the channels registered, and any other that holds messages), with its
 -- messages counted by state: ready (visible now: never leased, or their lease ran out), delayed
 -- (not visible yet), in flight (leased, visibility timeout running), and the age in seconds of its
--- oldest ready message (NULL: none). One pass over the message table: it reads every message, so it
--- is for an operator's screen, not for a tight loop.
-WITH counts AS (
-    SELECT m.queue,
-           count(*) FILTER (WHERE m.visible_at <= now()) AS ready,
-           count(*) FILTER (WHERE m.visible_at > now() AND m.lease_token IS NULL) AS delayed,
-           count(*) FILTER (WHERE m.visible_at > now() AND m.lease_token IS NOT NULL) AS in_flight,
-           extract(epoch FROM now() - min(m.enqueued_at) FILTER (WHERE m.visible_at <= now())) AS oldest_ready_s
-    FROM {schema}.queue_message AS m
-    GROUP BY m.queue
-)
-SELECT coalesce(q.name, c.queue), coalesce(c.ready, 0), coalesce(c.delayed, 0), coalesce(c.in_flight, 0),
-       c.oldest_ready_s
-FROM {schema}.queue AS q
-FULL JOIN counts AS c ON c.queue = q.name
+-- oldest ready message (NULL: none). Counts every message when the parameter is NULL; otherwise
+-- about that many, and estimates the deepest queues past it (queue_depths, in V4__metrics.sql).
+SELECT d.queue, d.ready, d.delayed, d.in_flight, d.oldest_ready_age, d.estimated
+FROM {schema}.queue_depths(?::integer) AS d
 ORDER BY 1;
 
 -- name: peek

@@ -47,20 +47,37 @@ public final class QueueOperations {
     }
 
     /**
+     * Every queue, its messages counted exactly.
+     *
      * @param deadLetterQueues the dead-letter queue of a queue, when this application says
      *        (otherwise {@code <queue>.dlq})
      */
     public List<QueueInfo> queues(DataSource dataSource, Function<String, String> deadLetterQueues) throws SQLException {
+        return queues(dataSource, deadLetterQueues, null);
+    }
+
+    /**
+     * Every queue, reading about {@code exactCountLimit} messages at most: past that many, the
+     * deepest queues get estimates (see queue_depths in V4__metrics.sql); {@code null}: exact.
+     */
+    public List<QueueInfo> queues(DataSource dataSource, Function<String, String> deadLetterQueues,
+            Integer exactCountLimit) throws SQLException {
         Map<String, long[]> counts = new LinkedHashMap<>();
         Map<String, Double> oldest = new LinkedHashMap<>();
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql.get("list-queues"));
-                ResultSet rs = statement.executeQuery()) {
-            while (rs.next()) {
-                double age = rs.getDouble(5);
-                boolean noneReady = rs.wasNull();
-                counts.put(rs.getString(1), new long[] { rs.getLong(2), rs.getLong(3), rs.getLong(4) });
-                oldest.put(rs.getString(1), noneReady ? null : age);
+                PreparedStatement statement = connection.prepareStatement(sql.get("list-queues"))) {
+            if (exactCountLimit == null) {
+                statement.setNull(1, Types.INTEGER);
+            } else {
+                statement.setInt(1, exactCountLimit);
+            }
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    double age = rs.getDouble(5);
+                    boolean noneReady = rs.wasNull();
+                    counts.put(rs.getString(1), new long[] { rs.getLong(2), rs.getLong(3), rs.getLong(4) });
+                    oldest.put(rs.getString(1), noneReady ? null : age);
+                }
             }
         }
         Map<String, String> deadLetterQueueOf = new LinkedHashMap<>();
