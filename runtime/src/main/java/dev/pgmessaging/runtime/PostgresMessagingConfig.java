@@ -75,12 +75,12 @@ public interface PostgresMessagingConfig {
         Duration refreshInterval();
 
         /**
-         * How many messages the queue gauges count at most per refresh, so that a refresh costs about
-         * the same whatever the depth of the queues. With no more messages than this in the
-         * datasource's queues, every queue is counted exactly; with more, a sample of about this many
-         * gives each queue's share, the queues are counted exactly from the smallest while this many
-         * messages last, and the deepest ones get estimates from the sample (within a few percent for
-         * a queue of thousands). The admin API and the consoles always count exactly.
+         * How many messages the queue gauges read to count the queues, when the datasource's queues
+         * hold more. Up to this many messages waiting, every queue is counted exactly. Past it, a
+         * sample of about this many messages finds the deep queues, which get estimates (within
+         * about a seventh), and the other queues are counted exactly if together they hold no more
+         * than twice this many; otherwise every queue is counted exactly, at the cost of a pass over
+         * all the messages. The admin API and the consoles always count exactly.
          */
         @WithDefault("10000")
         int exactCountLimit();

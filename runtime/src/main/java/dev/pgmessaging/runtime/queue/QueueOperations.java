@@ -57,8 +57,8 @@ public final class QueueOperations {
     }
 
     /**
-     * Every queue, reading about {@code exactCountLimit} messages at most: past that many, the
-     * deepest queues get estimates (see queue_depths in V4__metrics.sql); {@code null}: exact.
+     * Every queue; past {@code exactCountLimit} messages waiting, a backlog in a few queues is
+     * estimated from a sample (queue_depths in V4__metrics.sql says how); {@code null}: exact.
      */
     public List<QueueInfo> queues(DataSource dataSource, Function<String, String> deadLetterQueues,
             Integer exactCountLimit) throws SQLException {
