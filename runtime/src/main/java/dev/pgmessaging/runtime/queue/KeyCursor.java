@@ -3,7 +3,6 @@ package dev.pgmessaging.runtime.queue;
 import java.util.List;
 import java.util.Objects;
 
-
 /**
  * Where the next claim of a channel ordered by key starts looking for keys: the claims visit the
  * keys in order from the cursor, moved past the keys just claimed, so that every key gets its turn

@@ -10,7 +10,6 @@ import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
 
-
 /**
  * The leases a consumer channel holds: the messages it delivered and has not settled yet, each
  * with its fencing token, when it was claimed and when it expires (System.nanoTime).

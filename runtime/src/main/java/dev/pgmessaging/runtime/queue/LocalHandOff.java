@@ -5,7 +5,6 @@ import static dev.pgmessaging.runtime.logging.PostgresLogging.LOG;
 import java.time.Duration;
 import java.util.List;
 
-
 /**
  * A queue channel's side of local delivery ({@link LocalDeliveries}): the room it offers the
  * producers of this application while idle, for messages they store leased to it in place of the

@@ -50,6 +50,7 @@ public final class QueueSink extends BatchingSink<NewMessage> {
     private boolean unleased;
     /** The messages the writer's last write dropped as duplicates, counted once committed. */
     private int duplicates;
+    private final IntConsumer duplicatesOfWriter = n -> duplicates = n;
     /** The producer spans, or {@code null} when there are none to make. */
     private MessageTracing tracing;
 
@@ -84,27 +85,28 @@ public final class QueueSink extends BatchingSink<NewMessage> {
     protected int[] write(Connection connection, List<NewMessage> rows, LongConsumer transaction) throws SQLException {
         ExchangeRoute route = settings.exchange();
         // duplicates are counted with the sends: at once in the sender's transaction, after the
-        // commit for the writer's
-        IntConsumer countDuplicates = onWriterThread() ? n -> duplicates = n : meters()::deduplicated;
+        // commit for the writer's (committed)
+        boolean writer = onWriterThread();
         if (route == null) {
-            if (!onWriterThread()) {
+            if (!writer) {
                 // in the sender's transaction, which commits later: the consumers hear its notification
-                countDuplicates.accept(
+                meters().deduplicated(
                         store.send(connection, rows, settings.deduplicationWindow(), settings.notifyConsumers(), null));
                 return ALL_STORED;
             }
             // the writer's write commits right after: what it leased is delivered, and this
             // application's other consumers are woken, once it has (committed)
-            sendFromWriter(connection, rows, transaction, countDuplicates);
+            sendFromWriter(connection, rows, transaction);
             return ALL_STORED;
         }
         return exchanges.publish(connection, route.exchange(), rows, route.alternateQueue(),
-                settings.deduplicationWindow(), settings.notifyConsumers(), transaction, countDuplicates);
+                settings.deduplicationWindow(), settings.notifyConsumers(), transaction,
+                writer ? duplicatesOfWriter : meters()::deduplicated);
     }
 
     /** Sends the rows, leasing those it can to an idle consumer of the queue in this application. */
-    private void sendFromWriter(Connection connection, List<NewMessage> rows, LongConsumer transaction,
-            IntConsumer deduplicated) throws SQLException {
+    private void sendFromWriter(Connection connection, List<NewMessage> rows, LongConsumer transaction)
+            throws SQLException {
         List<Integer> eligible = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             if (local(rows.get(i))) {
@@ -121,7 +123,7 @@ public final class QueueSink extends BatchingSink<NewMessage> {
         try {
             leased = store.send(connection, rows, toLease == 0 ? null : lease,
                     taken == null ? null : taken.consumer().visibilityTimeout(), settings.deduplicationWindow(),
-                    settings.notifyConsumers(), localConsumers.origin(), transaction, deduplicated);
+                    settings.notifyConsumers(), localConsumers.origin(), transaction, duplicatesOfWriter);
             sent = true;
         } finally {
             if (!sent && taken != null) {

@@ -5,6 +5,7 @@ import static dev.pgmessaging.runtime.logging.PostgresLogging.LOG;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 import javax.sql.DataSource;
 
@@ -71,6 +72,8 @@ public final class QueueSource extends ConsumerChannel implements Settler<Claime
     private final ClaimFloor claimFloor = new ClaimFloor();
     /** Where the next claim of an ordered channel starts looking for keys. */
     private final KeyCursor keyCursor = new KeyCursor();
+    /** Counts what the claims report having expired (one lambda, not one per claim). */
+    private final IntConsumer countExpired = expired -> meters().expired(expired);
     /** Where this channel takes part in local delivery, or {@code null}. */
     private final LocalDeliveries localDeliveries;
     /** What this channel offers local producers while idle (used only with local delivery). */
@@ -239,7 +242,7 @@ public final class QueueSource extends ConsumerChannel implements Settler<Claime
             claimHint = false; // before the claim: a message announced during it sets it again
             List<ClaimedMessage> claimed = store.claim(dataSource, settings.queue(), wanted,
                     settings.visibilityTimeout(), settings.deadLetterExpired() ? settings.deadLetterQueue() : null,
-                    settings.orderedByKey(), keyCursor.key(), claimFloor, expired -> meters().expired(expired));
+                    settings.orderedByKey(), keyCursor.key(), claimFloor, countExpired);
             state.statementWorked();
             if (!claimed.isEmpty()) {
                 polled.busy();
